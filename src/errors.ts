@@ -41,6 +41,7 @@ export const ERROR_CODES = {
 
   // input files (.pt, tables)
   VIR_PT_NOT_TORCH: { action: "stop", doc: "The file is not a torch.save file (neither zip nor legacy pickle)." },
+  VIR_PT_UNREADABLE: { action: "stop", doc: "The .pt file cannot be opened (missing, no permission, a directory)." },
   VIR_PT_CORRUPT: { action: "stop", doc: "The .pt archive or its pickle is damaged or truncated." },
   VIR_PT_FORBIDDEN_GLOBAL: {
     action: "stop",

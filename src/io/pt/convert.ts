@@ -1,0 +1,88 @@
+import { ptError } from "./fail.js";
+import type { Pv } from "./pickle-values.js";
+import { materializeTensor } from "./tensor.js";
+import type { PtValue } from "./types.js";
+
+export interface ConvertContext {
+  readonly file: string;
+  readonly maxDepth: number;
+  readonly littleEndian: boolean;
+  /** The bytes of each storage key the tensors use (already checked against their declarations). */
+  readonly storages: ReadonlyMap<string, Uint8Array>;
+}
+
+/**
+ * Turns the VM's result into the public value tree. A value the pickle shares (memo) is converted once
+ * and shared in the result; a container that contains itself is refused (the tree has no cycles), and so
+ * is nesting deeper than maxDepth (so walking the tree cannot overflow the stack).
+ */
+export function toPtValue(root: Pv, context: ConvertContext): PtValue {
+  const done = new Map<Pv, PtValue>();
+  const active = new Set<Pv>();
+
+  const walk = (value: Pv, depth: number, path: string): PtValue => {
+    const known = done.get(value);
+    if (known !== undefined) return known;
+    if (active.has(value)) {
+      throw ptError("VIR_PT_CORRUPT", context.file, `the pickle builds a container that contains itself (at ${path})`, { field: path });
+    }
+    if (depth > context.maxDepth) {
+      throw ptError("VIR_PT_LIMIT", context.file, `containers nest deeper than ${context.maxDepth} (at ${path.slice(0, 200)})`, {
+        field: path.slice(0, 200),
+      });
+    }
+    active.add(value);
+    const result = convert(value, depth, path);
+    active.delete(value);
+    done.set(value, result);
+    return result;
+  };
+
+  const convert = (value: Pv, depth: number, path: string): PtValue => {
+    switch (value.t) {
+      case "none":
+        return { kind: "none" };
+      case "bool":
+        return { kind: "bool", value: value.v };
+      case "int":
+        return { kind: "int", value: value.v };
+      case "float":
+        return { kind: "float", value: value.v };
+      case "str":
+        return { kind: "string", value: value.v };
+      case "bytes":
+        return { kind: "bytes", value: value.v };
+      case "list":
+        return { kind: "list", items: value.items.map((item, i) => walk(item, depth + 1, `${path}[${i}]`)) };
+      case "tuple":
+        return { kind: "tuple", items: value.items.map((item, i) => walk(item, depth + 1, `${path}[${i}]`)) };
+      case "dict":
+        return {
+          kind: "dict",
+          ordered: value.ordered,
+          entries: [...value.map.values()].map(([k, v]) => {
+            const label = k.t === "str" ? k.v : k.t === "int" ? String(k.v) : `<${k.t}>`;
+            const entry: readonly [PtValue, PtValue] = [walk(k, depth + 1, `${path}.key`), walk(v, depth + 1, `${path}.${label}`)];
+            return entry;
+          }),
+        };
+      case "tensor": {
+        const bytes = context.storages.get(value.storage.key);
+        if (bytes === undefined) {
+          throw ptError("VIR_PT_CORRUPT", context.file, `tensor at ${path} uses storage ${value.storage.key}, which the file does not hold`, {
+            field: path,
+            storage: value.storage.key,
+          });
+        }
+        return materializeTensor(value, bytes, context.littleEndian);
+      }
+      case "global":
+        if (value.role.kind === "torch_dtype") return { kind: "dtype", name: value.role.name };
+        throw ptError("VIR_PT_UNSUPPORTED", context.file, `the value at ${path} is the bare global ${value.module}.${value.name}`, { field: path });
+      case "storage":
+        throw ptError("VIR_PT_UNSUPPORTED", context.file, `the value at ${path} is a bare storage; save tensors instead`, { field: path });
+    }
+  };
+
+  return walk(root, 0, "$");
+}
