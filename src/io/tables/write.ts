@@ -1,0 +1,108 @@
+/**
+ * writeTable: a table to CSV, TSV or Parquet (by the path's extension). The file appears whole or not
+ * at all: it is written next to its destination and renamed into place.
+ * Missing values are written as empty CSV fields / Parquet nulls; numbers use the shortest text that
+ * reads back to the same double, so a write/read round trip is exact.
+ */
+import { open, rename, rm } from "node:fs/promises";
+import { fileWriter, ParquetWriter } from "hyparquet-writer";
+import type { ColumnSource } from "hyparquet-writer";
+import { ViralityError } from "../../errors.js";
+import { formatOfPath } from "./format.js";
+import type { Column, Table } from "./table.js";
+
+const CSV_BATCH_ROWS = 4096;
+const PARQUET_ROW_GROUP = 100_000;
+
+export async function writeTable(path: string, table: Table): Promise<void> {
+  const format = formatOfPath(path);
+  const temporary = `${path}.${process.pid}.${Date.now()}.partial`;
+  try {
+    if (format === "parquet") await writeParquet(temporary, table);
+    else await writeDelimited(temporary, table, format === "csv" ? "," : "\t");
+    await rename(temporary, path);
+  } catch (error) {
+    await rm(temporary, { force: true });
+    if (error instanceof ViralityError) throw error;
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new ViralityError("VIR_TABLE_INVALID", `${path}: cannot write the table: ${reason}.`, {
+      cause: error,
+      details: { file: path },
+    });
+  }
+}
+
+async function writeDelimited(path: string, table: Table, delimiter: "," | "\t"): Promise<void> {
+  const handle = await open(path, "w");
+  try {
+    const quote = (text: string): string => quoteField(text, delimiter);
+    await handle.write(table.columns.map((column) => quote(column.name)).join(delimiter) + "\n");
+    for (let start = 0; start < table.rowCount; start += CSV_BATCH_ROWS) {
+      const end = Math.min(start + CSV_BATCH_ROWS, table.rowCount);
+      const lines: string[] = [];
+      for (let row = start; row < end; row++) {
+        lines.push(table.columns.map((column) => fieldText(column, row, quote)).join(delimiter));
+      }
+      await handle.write(lines.join("\n") + "\n");
+    }
+  } finally {
+    await handle.close();
+  }
+}
+
+function fieldText(column: Column, row: number, quote: (text: string) => string): string {
+  if (column.type === "number") {
+    const value = column.values[row] ?? Number.NaN;
+    return Number.isNaN(value) ? "" : String(value);
+  }
+  const value = column.values[row] ?? null;
+  return value === null ? "" : quote(value);
+}
+
+function quoteField(text: string, delimiter: string): string {
+  const needsQuotes =
+    text.includes(delimiter) ||
+    text.includes('"') ||
+    text.includes("\n") ||
+    text.includes("\r") ||
+    text !== text.trim();
+  return needsQuotes ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
+async function writeParquet(path: string, table: Table): Promise<void> {
+  const writer = new ParquetWriter({
+    writer: fileWriter(path),
+    schema: [
+      { name: "root", num_children: table.columns.length },
+      ...table.columns.map((column) => ({
+        name: column.name,
+        type: column.type === "number" ? ("DOUBLE" as const) : ("BYTE_ARRAY" as const),
+        ...(column.type === "text" ? { converted_type: "UTF8" as const } : {}),
+        repetition_type: "OPTIONAL" as const,
+      })),
+    ],
+    createdBy: "virality",
+  });
+  for (let start = 0; start < table.rowCount; start += PARQUET_ROW_GROUP) {
+    const end = Math.min(start + PARQUET_ROW_GROUP, table.rowCount);
+    const columnData: ColumnSource[] = table.columns.map((column) => ({
+      name: column.name,
+      data: sliceForParquet(column, start, end),
+    }));
+    await writer.write({ columnData, rowGroupSize: PARQUET_ROW_GROUP });
+  }
+  await writer.finish();
+}
+
+function sliceForParquet(column: Column, start: number, end: number): Array<number | string | null> {
+  const out: Array<number | string | null> = new Array<number | string | null>(end - start);
+  for (let row = start; row < end; row++) {
+    if (column.type === "number") {
+      const value = column.values[row] ?? Number.NaN;
+      out[row - start] = Number.isNaN(value) ? null : value;
+    } else {
+      out[row - start] = column.values[row] ?? null;
+    }
+  }
+  return out;
+}
