@@ -44,7 +44,7 @@ test("zero matches is an error describing the id formats of both sides", () => {
 test("a YouTube-style id side and a UUID side are told apart", () => {
   const table = tableFromColumns({ video_id: ["dQw4w9WgXcQ"], views: [1] });
   const fused = matrix(["3f2504e0-4f89-11d3-9a0c-0305e82c3301"]);
-  assert.throws(() => joinWithEmbeddings(table, fused), /11-char base64url.*fused\.pt ids: 1 ids \(uuid ×1/s);
+  assert.throws(() => joinWithEmbeddings(table, fused), /11-char base64url.*fused\.pt ids: 1 id \(uuid ×1/s);
 });
 
 test("an embedding matrix whose size disagrees with ids × dim, or with a repeated id, is refused", () => {

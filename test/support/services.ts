@@ -1,0 +1,70 @@
+/**
+ * Real services for integration tests (see src/ops/services.ts for how they are found) and unique,
+ * self-cleaning names so tests never share a topic, group, subject or key.
+ */
+import { randomBytes } from "node:crypto";
+import type { TestContext } from "node:test";
+import { loadConfig, type Config } from "../../src/config.js";
+import { subjectFor } from "../../src/contracts/serde.js";
+import { allTopics, createKafka } from "../../src/ingest/kafka.js";
+import { createLogger } from "../../src/logger.js";
+import { discoverServices, type ServiceAddresses } from "../../src/ops/services.js";
+
+let found: Promise<ServiceAddresses> | undefined;
+
+export function testServices(): Promise<ServiceAddresses> {
+  found ??= discoverServices({ onLine: (line) => process.stderr.write(`${line}\n`) });
+  return found;
+}
+
+export function uniqueName(prefix: string): string {
+  return `${prefix}-${process.pid}-${randomBytes(4).toString("hex")}`;
+}
+
+/** A config pointing at the real services with unique topic, group and key names. */
+export async function testConfig(t: TestContext, overrides: Record<string, unknown> = {}): Promise<Config> {
+  const services = await testServices();
+  const id = uniqueName("t");
+  const config = loadConfig({
+    env: {},
+    overrides: {
+      kafka: { brokers: services.kafkaBrokers, clientId: `virality-${id}` },
+      registry: { url: services.registryUrl },
+      redis: { url: services.redisUrl, keyPrefix: `test-${id}` },
+      topics: {
+        uploads: `${id}.uploads`,
+        embeddings: `${id}.embeddings`,
+        engagement: `${id}.engagement`,
+        outcomes: `${id}.outcomes`,
+        scores: `${id}.scores`,
+        alerts: `${id}.alerts`,
+        deadLetter: `${id}.dlq`,
+        partitions: 3,
+      },
+      scorer: { groupId: `${id}.group` },
+      log: { level: "warn" },
+      ...overrides,
+    },
+  });
+  t.after(() => cleanUp(config));
+  return config;
+}
+
+/** Deletes the test's topics and registry subjects. */
+export async function cleanUp(config: Config): Promise<void> {
+  const kafka = createKafka(config, createLogger("silent"));
+  const admin = kafka.admin();
+  try {
+    await admin.connect();
+    const existing = new Set(await admin.listTopics());
+    const mine = allTopics(config).filter((t) => existing.has(t));
+    if (mine.length > 0) await admin.deleteTopics({ topics: mine, timeout: 10_000 });
+  } finally {
+    await admin.disconnect();
+  }
+  for (const topic of allTopics(config)) {
+    for (const suffix of ["", "?permanent=true"]) {
+      await fetch(`${config.registry.url}/subjects/${encodeURIComponent(subjectFor(topic))}${suffix}`, { method: "DELETE" }).catch(() => undefined);
+    }
+  }
+}
