@@ -12,14 +12,14 @@ export function materializeTensor(tensor: PvTensor, storageBytes: Uint8Array, li
   const { dtype } = tensor.storage;
   const bytes = elementBytes(tensor, storageBytes, littleEndian);
   const n = tensor.numel;
-  const base = {
+  const base: Omit<PtTensor, "dtype" | "data"> = {
     kind: "tensor",
     shape: tensor.shape,
     strides: tensor.strides,
     storageOffset: tensor.storageOffset,
     requiresGrad: tensor.requiresGrad,
     parameter: tensor.parameter,
-  } as const;
+  };
   const buffer = bytes.buffer;
   const at = bytes.byteOffset;
   switch (dtype) {
