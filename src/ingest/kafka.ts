@@ -1,7 +1,7 @@
 /**
  * The Kafka client and topic set-up. kafkajs logs through our pino logger.
  */
-import { Kafka, logLevel, type Admin, type ITopicConfig, type LogEntry } from "kafkajs";
+import { Kafka, Partitioners, logLevel, type Admin, type ITopicConfig, type LogEntry, type Producer, type ProducerConfig } from "kafkajs";
 import type { Config } from "../config.js";
 import { ViralityError } from "../errors.js";
 import type { Logger } from "../logger.js";
@@ -52,4 +52,9 @@ export async function ensureTopics(admin: Admin, topics: readonly string[], part
 export function allTopics(config: Config): string[] {
   const t = config.topics;
   return [t.uploads, t.embeddings, t.engagement, t.outcomes, t.scores, t.alerts, t.deadLetter];
+}
+
+/** A producer with the Java-compatible (murmur2) partitioner, so keys land where Java clients put them. */
+export function createProducer(kafka: Kafka, options: Omit<ProducerConfig, "createPartitioner"> = {}): Producer {
+  return kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, ...options });
 }

@@ -6,7 +6,7 @@ import avro, { type Schema, type schema as avroSchema } from "avsc";
 import { EventSerde, subjectFor } from "../../src/contracts/serde.js";
 import { SCHEMAS, type SchemaKey } from "../../src/contracts/generated/events.js";
 import { isViralityError } from "../../src/errors.js";
-import { createKafka, ensureTopics } from "../../src/ingest/kafka.js";
+import { createKafka, createProducer, ensureTopics } from "../../src/ingest/kafka.js";
 import { createLogger } from "../../src/logger.js";
 import { SAMPLES } from "../support/samples.js";
 import { testConfig, uniqueName } from "../support/services.js";
@@ -37,7 +37,7 @@ test("every schema round-trips through Kafka and the registry", async (t) => {
   });
   await ensureTopics(admin, CONTRACTS.map(topicOf), 1);
 
-  const producer = kafka.producer();
+  const producer = createProducer(kafka);
   await producer.connect();
   for (const contract of CONTRACTS) {
     const value = await serde.encode({ topic: topicOf(contract), contract }, SAMPLES[contract]);

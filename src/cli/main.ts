@@ -1,0 +1,68 @@
+#!/usr/bin/env node
+/**
+ * The `virality` command line. Each subcommand lives in its own module; this file only wires them.
+ */
+import { Command, CommanderError } from "commander";
+import { loadConfig, type Config } from "../config.js";
+import { describe as describeError, isViralityError } from "../errors.js";
+import { createLogger } from "../logger.js";
+import { LOCAL_DEFAULTS, discoverServices } from "../ops/services.js";
+import { smokeRoundTrip } from "./smoke.js";
+
+const program = new Command("virality")
+  .description("Predict how well a short video will perform, and keep the prediction fresh as engagement arrives.")
+  .option("-c, --config <file>", "options file (JSON or YAML); env variables override it")
+  .showHelpAfterError();
+
+function configFor(command: Command): Config {
+  const file: unknown = command.optsWithGlobals()["config"];
+  return loadConfig({ file: typeof file === "string" ? file : undefined });
+}
+
+/** The config; when it points at the local stack's addresses, the stack is started if nothing answers. */
+async function configWithServices(command: Command): Promise<Config> {
+  const config = configFor(command);
+  const local =
+    config.kafka.brokers.join(",") === LOCAL_DEFAULTS.kafka &&
+    config.registry.url === LOCAL_DEFAULTS.registry &&
+    config.redis.url === LOCAL_DEFAULTS.redis;
+  if (local) await discoverServices({ env: {}, onLine: (line) => process.stderr.write(`${line}\n`) });
+  return config;
+}
+
+program
+  .command("smoke")
+  .description("round trip through Kafka, the schema registry and Redis (starts the local stack when nothing answers)")
+  .action(async (_options: unknown, command: Command) => {
+    const config = await configWithServices(command);
+    const result = await smokeRoundTrip(config, createLogger(config.log.level));
+    console.log(`smoke ok in ${result.roundTripMs} ms: ${result.decoded.join(", ")} via ${config.kafka.brokers.join(",")}, ${config.registry.url}, ${config.redis.url}`);
+  });
+
+program
+  .command("demo")
+  .description("the whole loop on this machine (for now: start the stack and run the smoke round trip)")
+  .action(async (_options: unknown, command: Command) => {
+    console.log("virality demo: starting the local stack (first run downloads Kafka and Apicurio from Maven Central)…");
+    const config = await configWithServices(command);
+    const result = await smokeRoundTrip(config, createLogger("warn"));
+    console.log(`round trip ok in ${result.roundTripMs} ms: ${result.decoded.join(", ")}`);
+  });
+
+async function main(): Promise<void> {
+  program.exitOverride();
+  try {
+    await program.parseAsync(process.argv);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      process.exitCode = error.exitCode;
+      return;
+    }
+    const message = describeError(error);
+    console.error(`virality: ${message}`);
+    if (isViralityError(error) && error.cause !== undefined) console.error(`  cause: ${describeError(error.cause)}`);
+    process.exitCode = isViralityError(error) && error.code === "VIR_CLI_USAGE" ? 2 : 1;
+  }
+}
+
+await main();
