@@ -30,7 +30,7 @@ function invalid(file: string, message: string, details: Readonly<Record<string,
 function describeValue(value: PtValue | undefined): string {
   if (value === undefined) return "missing";
   if (value.kind === "tensor") return `a ${value.dtype} tensor of shape [${value.shape.join(", ")}]`;
-  return `a ${value.kind}`;
+  return `${/^[aeiou]/.test(value.kind) ? "an" : "a"} ${value.kind}`;
 }
 
 /** Validates an already-read .pt file against the contract (`file` names it in errors). */
