@@ -1,12 +1,13 @@
 // Pins the error registry: every code is prefixed, documented, unique, and thrown somewhere in the code.
 import assert from "node:assert/strict";
-import { readFileSync, readdirSync, statSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { test } from "node:test";
 import { ERROR_CODES, ViralityError, describe as describeError } from "../src/errors.js";
 import { repoRoot } from "../src/ops/services.js";
 
 function sourceFiles(dir: string): string[] {
+  if (!existsSync(dir)) return [];
   return readdirSync(dir).flatMap((name) => {
     const full = path.join(dir, name);
     if (statSync(full).isDirectory()) return name === "generated" ? [] : sourceFiles(full);

@@ -88,7 +88,7 @@ install_kafka() {
   need_maven
   log "resolving Kafka $KAFKA_VERSION and its log4j2 jars from Maven Central into $libs"
   mkdir -p "$libs"
-  mvn -q -B -f "$HERE/pom.xml" dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$libs" \
+  mvn -q -B -Dstyle.color=never -f "$HERE/pom.xml" dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$libs" \
     || die "Maven could not resolve the Kafka jars (see the output above)"
   touch "$libs/.complete"
 }
@@ -166,7 +166,7 @@ install_registry() {
   log "fetching Apicurio Registry $APICURIO_VERSION (prebuilt app archive, ~160 MB) from Maven Central"
   local tmp="$CACHE/download-apicurio"
   rm -rf "$tmp"; mkdir -p "$tmp" "$home"
-  mvn -q -B dependency:copy -Dartifact="io.apicurio:apicurio-registry-app:$APICURIO_VERSION:tar.gz:all" \
+  mvn -q -B -Dstyle.color=never dependency:copy -Dartifact="io.apicurio:apicurio-registry-app:$APICURIO_VERSION:tar.gz:all" \
     -DoutputDirectory="$tmp" || die "Maven could not fetch io.apicurio:apicurio-registry-app:$APICURIO_VERSION:tar.gz:all"
   tar xzf "$tmp"/apicurio-registry-app-*.tar.gz -C "$home"
   rm -rf "$tmp"
