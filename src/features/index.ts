@@ -57,5 +57,11 @@ export {
   type Stage,
   type StageCutoffs,
 } from "./stages.js";
-export { assembleJoined, recordsOfJoinRow, type JoinedMatrixOptions } from "./table-features.js";
+export {
+  assembleJoined,
+  joinedNumbers,
+  joinedUploadTimes,
+  recordsOfJoinRow,
+  type JoinedMatrixOptions,
+} from "./table-features.js";
 export { categoryKey, numberOf, timestampMs } from "./values.js";

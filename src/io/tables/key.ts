@@ -15,7 +15,11 @@ export function checkKey(table: Table): void {
       { details: { file: table.source, column: KEY_COLUMN } },
     );
   }
-  if (column.type !== "text") throw new Error("the key column is always read as text");
+  if (column.type !== "text") {
+    throw new ViralityError("VIR_TABLE_INVALID", `${table.source}: the "${KEY_COLUMN}" column must hold text ids.`, {
+      details: { file: table.source, column: KEY_COLUMN },
+    });
+  }
 
   const firstRow = new Map<string, number>();
   const duplicates: string[] = [];

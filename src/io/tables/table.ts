@@ -86,9 +86,16 @@ export function tableFromColumns(input: Readonly<Record<string, ColumnInput>>, s
         { details: { file: source, column: name } },
       );
     }
-    columns.push(columnFromInput(name, data));
+    columns.push(name === KEY_COLUMN ? keyColumnFromInput(data) : columnFromInput(name, data));
   }
   return makeTable(source, "memory", rowCount ?? 0, columns);
+}
+
+/** The key is always text: 12 and "12" are the same video. */
+function keyColumnFromInput(data: ColumnInput): TextColumn {
+  const values: Array<string | null> = [];
+  for (const value of data) values.push(value === null || value === "" || Number.isNaN(value) ? null : String(value));
+  return { type: "text", name: KEY_COLUMN, values };
 }
 
 function columnFromInput(name: string, data: ColumnInput): Column {

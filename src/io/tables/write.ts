@@ -6,7 +6,7 @@
  */
 import { open, rename, rm } from "node:fs/promises";
 import { fileWriter, ParquetWriter } from "hyparquet-writer";
-import type { ColumnSource } from "hyparquet-writer";
+import type { ColumnSource, SchemaElement } from "hyparquet-writer";
 import { ViralityError } from "../../errors.js";
 import { formatOfPath } from "./format.js";
 import type { Column, Table } from "./table.js";
@@ -72,15 +72,7 @@ function quoteField(text: string, delimiter: string): string {
 async function writeParquet(path: string, table: Table): Promise<void> {
   const writer = new ParquetWriter({
     writer: fileWriter(path),
-    schema: [
-      { name: "root", num_children: table.columns.length },
-      ...table.columns.map((column) => ({
-        name: column.name,
-        type: column.type === "number" ? ("DOUBLE" as const) : ("BYTE_ARRAY" as const),
-        ...(column.type === "text" ? { converted_type: "UTF8" as const } : {}),
-        repetition_type: "OPTIONAL" as const,
-      })),
-    ],
+    schema: [{ name: "root", num_children: table.columns.length }, ...table.columns.map(schemaElementOf)],
     createdBy: "virality",
   });
   for (let start = 0; start < table.rowCount; start += PARQUET_ROW_GROUP) {
@@ -92,6 +84,13 @@ async function writeParquet(path: string, table: Table): Promise<void> {
     await writer.write({ columnData, rowGroupSize: PARQUET_ROW_GROUP });
   }
   await writer.finish();
+}
+
+/** Numbers as nullable DOUBLE, text as nullable UTF8 strings. */
+function schemaElementOf(column: Column): SchemaElement {
+  return column.type === "number"
+    ? { name: column.name, type: "DOUBLE", repetition_type: "OPTIONAL" }
+    : { name: column.name, type: "BYTE_ARRAY", converted_type: "UTF8", repetition_type: "OPTIONAL" };
 }
 
 function sliceForParquet(column: Column, start: number, end: number): Array<number | string | null> {
