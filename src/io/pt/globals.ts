@@ -1,6 +1,6 @@
 import { STORAGE_CLASS_DTYPE, TORCH_DTYPE_NAMES } from "./dtypes.js";
 import { vmError, type VmPlace } from "./vm-place.js";
-import { pyInt, typeName, type GlobalRole, type Pv, type PvDict, type PvGlobal, type PvTensor } from "./pickle-values.js";
+import { pyInt, aTypeName, type GlobalRole, type Pv, type PvDict, type PvGlobal, type PvTensor } from "./pickle-values.js";
 import { dictKey } from "./pickle-keys.js";
 
 /**
@@ -59,7 +59,7 @@ export function callGlobal(callee: PvGlobal, args: readonly Pv[], place: VmPlace
       const wanted = role.kind === "rebuild_parameter" ? 3 : 4;
       if (args.length !== wanted) throw arity(callee, String(wanted), args.length, place);
       const data = args[0];
-      if (data?.t !== "tensor") throw vmError("VIR_PT_CORRUPT", place, `${callee.name} wraps a ${data === undefined ? "nothing" : typeName(data)}, not a tensor`);
+      if (data?.t !== "tensor") throw vmError("VIR_PT_CORRUPT", place, `${callee.name} wraps ${data === undefined ? "nothing" : aTypeName(data)}, not a tensor`);
       return { ...data, parameter: true, requiresGrad: bool(args[1], "requires_grad", place) };
     }
     case "ordered_dict":
@@ -86,12 +86,12 @@ function arity(callee: PvGlobal, wanted: string, got: number, place: VmPlace): E
 function bool(value: Pv | undefined, what: string, place: VmPlace): boolean {
   if (value?.t === "bool") return value.v;
   if (value?.t === "int" && (value.v === 0 || value.v === 1)) return value.v === 1;
-  throw vmError("VIR_PT_CORRUPT", place, `${what} is a ${value === undefined ? "nothing" : typeName(value)}, not a bool`);
+  throw vmError("VIR_PT_CORRUPT", place, `${what} is ${value === undefined ? "nothing" : aTypeName(value)}, not a bool`);
 }
 
 /** A non-negative safe integer (shape, stride, offset, numel). Beyond maxElements it is a VIR_PT_LIMIT. */
 export function index(value: Pv | undefined, what: string, place: VmPlace): number {
-  if (value?.t !== "int") throw vmError("VIR_PT_CORRUPT", place, `${what} is a ${value === undefined ? "nothing" : typeName(value)}, not an int`, { field: what });
+  if (value?.t !== "int") throw vmError("VIR_PT_CORRUPT", place, `${what} is ${value === undefined ? "nothing" : aTypeName(value)}, not an int`, { field: what });
   if (value.v < 0) throw vmError("VIR_PT_CORRUPT", place, `${what} is negative (${value.v})`, { field: what });
   if (typeof value.v === "bigint" || value.v > place.maxElements) {
     throw vmError("VIR_PT_LIMIT", place, `${what} is ${value.v}, beyond the reader's limit of ${place.maxElements} elements`, {
@@ -103,7 +103,7 @@ export function index(value: Pv | undefined, what: string, place: VmPlace): numb
 
 function ints(value: Pv | undefined, what: string, place: VmPlace): number[] {
   if (value?.t !== "tuple" && value?.t !== "list") {
-    throw vmError("VIR_PT_CORRUPT", place, `${what} is a ${value === undefined ? "nothing" : typeName(value)}, not a tuple of ints`, { field: what });
+    throw vmError("VIR_PT_CORRUPT", place, `${what} is ${value === undefined ? "nothing" : aTypeName(value)}, not a tuple of ints`, { field: what });
   }
   if (value.items.length > MAX_DIMS) {
     throw vmError("VIR_PT_LIMIT", place, `${what} has ${value.items.length} dimensions; the limit is ${MAX_DIMS}`, { field: what });
@@ -117,7 +117,7 @@ const MAX_DIMS = 64;
 function rebuildTensor(args: readonly Pv[], place: VmPlace, requiresGrad: boolean): PvTensor {
   const storage = args[0];
   if (storage?.t !== "storage") {
-    throw vmError("VIR_PT_CORRUPT", place, `a tensor is rebuilt from a ${storage === undefined ? "nothing" : typeName(storage)}, not a storage`);
+    throw vmError("VIR_PT_CORRUPT", place, `a tensor is rebuilt from ${storage === undefined ? "nothing" : aTypeName(storage)}, not a storage`);
   }
   const storageOffset = index(args[1], "storage_offset", place);
   const shape = ints(args[2], "size", place);
@@ -159,7 +159,7 @@ function orderedDict(args: readonly Pv[], place: VmPlace): PvDict {
     return dict;
   }
   if (source.t !== "list" && source.t !== "tuple") {
-    throw vmError("VIR_PT_UNSUPPORTED", place, `OrderedDict is built from a ${typeName(source)}`);
+    throw vmError("VIR_PT_UNSUPPORTED", place, `OrderedDict is built from ${aTypeName(source)}`);
   }
   for (const pair of source.items) {
     if (pair.t !== "tuple" || pair.items.length !== 2) throw vmError("VIR_PT_CORRUPT", place, "OrderedDict is built from something other than pairs");

@@ -116,3 +116,9 @@ export function typeName(value: Pv): string {
       return value.t;
   }
 }
+
+/** The type with its article ("an int", "a list", "os.system"), for error messages. */
+export function aTypeName(value: Pv): string {
+  if (value.t === "global") return typeName(value);
+  return `${/^[aeiou]/.test(value.t) ? "an" : "a"} ${value.t}`;
+}

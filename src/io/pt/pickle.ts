@@ -1,6 +1,6 @@
 import { callGlobal, resolveGlobal } from "./globals.js";
 import { dictKey } from "./pickle-keys.js";
-import { FALSE, NONE, TRUE, pyInt, typeName, type Pv, type PvDict, type PvList, type PvStr } from "./pickle-values.js";
+import { FALSE, NONE, TRUE, pyInt, aTypeName, typeName, type Pv, type PvDict, type PvList, type PvStr } from "./pickle-values.js";
 import { vmError, type VmPlace } from "./vm-place.js";
 
 /**
@@ -305,8 +305,8 @@ class PickleVm {
         // REDUCE
         const args = this.pop();
         const callee = this.pop();
-        if (callee.t !== "global") throw this.corrupt(`REDUCE calls a ${typeName(callee)}, which is not callable`);
-        if (args.t !== "tuple") throw this.corrupt(`REDUCE passes a ${typeName(args)} instead of an argument tuple`);
+        if (callee.t !== "global") throw this.corrupt(`REDUCE calls ${aTypeName(callee)}, which is not callable`);
+        if (args.t !== "tuple") throw this.corrupt(`REDUCE passes ${aTypeName(args)} instead of an argument tuple`);
         this.stack.push(callGlobal(callee, args.items, this.place));
         return;
       }
@@ -330,7 +330,7 @@ class PickleVm {
           state.t === "none" ||
           (state.t === "dict" && state.map.size === 0) ||
           (state.t === "tuple" && state.items.length === 0);
-        if (!empty) throw this.unsupported(`BUILD with a ${typeName(state)} state sets attributes this reader does not keep`);
+        if (!empty) throw this.unsupported(`BUILD with a state of type ${typeName(state)} sets attributes this reader does not keep`);
         return;
       }
       case 0x50: // PERSID (text)
@@ -383,12 +383,12 @@ class PickleVm {
   }
 
   private list(value: Pv): PvList {
-    if (value.t !== "list") throw this.corrupt(`APPEND to a ${typeName(value)}, not a list`);
+    if (value.t !== "list") throw this.corrupt(`APPEND to ${aTypeName(value)}, not a list`);
     return value;
   }
 
   private dict(value: Pv): PvDict {
-    if (value.t !== "dict") throw this.corrupt(`SETITEM on a ${typeName(value)}, not a dict`);
+    if (value.t !== "dict") throw this.corrupt(`SETITEM on ${aTypeName(value)}, not a dict`);
     return value;
   }
 
@@ -461,7 +461,7 @@ class PickleVm {
   }
 
   private bytesValue(n: number): Pv {
-    return { t: "bytes", v: this.slice(n).slice() };
+    return { t: "bytes", v: new Uint8Array(this.slice(n)) }; // a copy: never pin the whole file
   }
 
   private binaryLong(n: number): Pv {

@@ -34,7 +34,9 @@ export async function readPt(path: string, options?: PtReadOptions): Promise<PtF
  * `bytes` (zero copy): keep `bytes` unchanged while the result is in use.
  */
 export function readPtBuffer(bytes: Uint8Array, name: string, options?: PtReadOptions): Promise<PtFile> {
-  return readFromSource(bufferSource(bytes, name), options);
+  // A plain Uint8Array view: Buffer's slice() shares memory, and copies must really copy.
+  const plain = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return readFromSource(bufferSource(plain, name), options);
 }
 
 async function readFromSource(source: ByteSource, options?: PtReadOptions): Promise<PtFile> {

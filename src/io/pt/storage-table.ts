@@ -1,6 +1,6 @@
 import { ITEM_SIZE } from "./dtypes.js";
 import { index } from "./globals.js";
-import { typeName, type Pv, type PvStorage } from "./pickle-values.js";
+import { aTypeName, type Pv, type PvStorage } from "./pickle-values.js";
 import type { PtDtype } from "./types.js";
 import { vmError, type VmPlace } from "./vm-place.js";
 
@@ -29,7 +29,7 @@ export class StorageTable {
 
   load(pid: Pv, place: VmPlace): PvStorage {
     if (pid.t !== "tuple" || pid.items.length < 5 || pid.items.length > 6) {
-      throw vmError("VIR_PT_UNSUPPORTED", place, `a persistent id that is a ${typeName(pid)} of ${pid.t === "tuple" ? pid.items.length : 0} items, not a torch storage id`);
+      throw vmError("VIR_PT_UNSUPPORTED", place, `a persistent id that is ${aTypeName(pid)}${pid.t === "tuple" ? ` of ${pid.items.length} items` : ""}, not a torch storage id`);
     }
     const [tag, storageType, key, location, numelValue, viewInfo] = pid.items;
     if (tag?.t !== "str" || tag.v !== "storage") {

@@ -68,8 +68,8 @@ function elementBytes(tensor: PvTensor, storageBytes: Uint8Array, littleEndian: 
   let region = storageBytes.subarray(start, start + extent * k);
   const contiguous = isContiguous(tensor.shape, tensor.strides);
   if (contiguous && littleEndian && region.byteOffset % k === 0) return region.subarray(0, n * k);
-  if (region.byteOffset % k !== 0) region = region.slice();
-  const out = contiguous ? region.slice(0, n * k) : gather(region, k, tensor.shape, tensor.strides, n);
+  if (region.byteOffset % k !== 0) region = new Uint8Array(region); // a copy in a fresh, aligned buffer
+  const out = contiguous ? new Uint8Array(region.subarray(0, n * k)) : gather(region, k, tensor.shape, tensor.strides, n);
   if (!littleEndian) swapBytes(out, k);
   return out;
 }

@@ -1,9 +1,10 @@
 import { randomBytes } from "node:crypto";
 import { open, rename, rm } from "node:fs/promises";
+import { deflateRawSync } from "node:zlib";
 import { crc32 } from "./crc32.js";
 
 /**
- * Writes a zip the way torch.save does: STORED entries, each entry's data aligned to 64 bytes by padding
+ * Writes a zip the way torch.save does: STORED entries (DEFLATE on request), each entry's data aligned to 64 bytes by padding
  * the local header's extra field (torch's "FB" field), zip64 records when a size or offset needs them.
  * The file is written beside its destination and renamed into place, so readers never see half a file.
  */
@@ -11,19 +12,25 @@ import { crc32 } from "./crc32.js";
 export interface ZipRecord {
   readonly name: string;
   readonly bytes: Uint8Array;
+  /** DEFLATE this entry (torch never does; readers must still cope, so tests use it). */
+  readonly deflate?: boolean;
 }
 
 const ALIGNMENT = 64;
 /** Node writes at most 2 GiB per call. */
 const MAX_CHUNK = 1 << 30;
 const U32_MAX = 0xffffffff;
+const METHOD_STORED = 0;
+const METHOD_DEFLATE = 8;
 const FLAG_UTF8 = 0x0800;
 const encoder = new TextEncoder();
 
 interface Written {
   readonly name: Uint8Array;
+  readonly method: number;
   readonly crc: number;
   readonly size: number;
+  readonly compressedSize: number;
   readonly offset: number;
 }
 
@@ -43,12 +50,18 @@ export async function writeZip(path: string, records: readonly ZipRecord[]): Pro
     };
     const written: Written[] = [];
     for (const record of records) {
-      const name = encoder.encode(record.name);
-      const crc = crc32(record.bytes);
-      const header = localHeader(name, crc, record.bytes.length, position);
-      written.push({ name, crc, size: record.bytes.length, offset: position });
-      await write(header);
-      await write(record.bytes);
+      const stored = record.deflate === true ? deflateRawSync(record.bytes) : record.bytes;
+      const entry: Written = {
+        name: encoder.encode(record.name),
+        method: record.deflate === true ? METHOD_DEFLATE : METHOD_STORED,
+        crc: crc32(record.bytes),
+        size: record.bytes.length,
+        compressedSize: stored.length,
+        offset: position,
+      };
+      written.push(entry);
+      await write(localHeader(entry));
+      await write(stored);
     }
     const directoryOffset = position;
     for (const entry of written) await write(centralHeader(entry));
@@ -65,8 +78,9 @@ export async function writeZip(path: string, records: readonly ZipRecord[]): Pro
   }
 }
 
-function localHeader(name: Uint8Array, crc: number, size: number, offset: number): Uint8Array {
-  const zip64 = size >= U32_MAX;
+function localHeader(entry: Written): Uint8Array {
+  const { name, crc, size, compressedSize, offset } = entry;
+  const zip64 = size >= U32_MAX || compressedSize >= U32_MAX;
   const zip64Extra = zip64 ? 20 : 0;
   const unpadded = offset + 30 + name.length + zip64Extra + 4;
   const padding = (ALIGNMENT - (unpadded % ALIGNMENT)) % ALIGNMENT;
@@ -76,9 +90,9 @@ function localHeader(name: Uint8Array, crc: number, size: number, offset: number
   dv.setUint32(0, 0x04034b50, true);
   dv.setUint16(4, zip64 ? 45 : 20, true);
   dv.setUint16(6, FLAG_UTF8, true);
-  dv.setUint16(8, 0, true); // STORED
+  dv.setUint16(8, entry.method, true);
   dv.setUint32(14, crc, true);
-  dv.setUint32(18, zip64 ? U32_MAX : size, true);
+  dv.setUint32(18, zip64 ? U32_MAX : compressedSize, true);
   dv.setUint32(22, zip64 ? U32_MAX : size, true);
   dv.setUint16(26, name.length, true);
   dv.setUint16(28, extraLength, true);
@@ -88,7 +102,7 @@ function localHeader(name: Uint8Array, crc: number, size: number, offset: number
     dv.setUint16(at, 0x0001, true);
     dv.setUint16(at + 2, 16, true);
     dv.setBigUint64(at + 4, BigInt(size), true);
-    dv.setBigUint64(at + 12, BigInt(size), true);
+    dv.setBigUint64(at + 12, BigInt(compressedSize), true);
     at += 20;
   }
   dv.setUint16(at, 0x4246, true); // "FB": torch's alignment padding
@@ -98,7 +112,7 @@ function localHeader(name: Uint8Array, crc: number, size: number, offset: number
 }
 
 function centralHeader(entry: Written): Uint8Array {
-  const bigSize = entry.size >= U32_MAX;
+  const bigSize = entry.size >= U32_MAX || entry.compressedSize >= U32_MAX;
   const bigOffset = entry.offset >= U32_MAX;
   const fields = (bigSize ? 2 : 0) + (bigOffset ? 1 : 0);
   const extraLength = fields > 0 ? 4 + 8 * fields : 0;
@@ -108,9 +122,9 @@ function centralHeader(entry: Written): Uint8Array {
   dv.setUint16(4, fields > 0 ? 45 : 20, true);
   dv.setUint16(6, fields > 0 ? 45 : 20, true);
   dv.setUint16(8, FLAG_UTF8, true);
-  dv.setUint16(10, 0, true);
+  dv.setUint16(10, entry.method, true);
   dv.setUint32(16, entry.crc, true);
-  dv.setUint32(20, bigSize ? U32_MAX : entry.size, true);
+  dv.setUint32(20, bigSize ? U32_MAX : entry.compressedSize, true);
   dv.setUint32(24, bigSize ? U32_MAX : entry.size, true);
   dv.setUint16(28, entry.name.length, true);
   dv.setUint16(30, extraLength, true);
@@ -123,7 +137,7 @@ function centralHeader(entry: Written): Uint8Array {
     at += 4;
     if (bigSize) {
       dv.setBigUint64(at, BigInt(entry.size), true);
-      dv.setBigUint64(at + 8, BigInt(entry.size), true);
+      dv.setBigUint64(at + 8, BigInt(entry.compressedSize), true);
       at += 16;
     }
     if (bigOffset) dv.setBigUint64(at, BigInt(entry.offset), true);
