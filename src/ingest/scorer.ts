@@ -1,0 +1,225 @@
+/**
+ * The scorer: a kafkajs consumer group on the uploads, embeddings and engagement topics. Per batch:
+ * decode (dead-lettering what cannot be decoded or validated), write to the Redis feature store under
+ * the event-time guard, read the touched videos back, score them with the current model, publish
+ * scores, alerts and dead letters, and only then commit the batch's offsets (at-least-once; outputs
+ * are idempotent). Transient failures (Redis, Kafka, the registry) are retried with backoff, never
+ * dead-lettered.
+ */
+import type { Consumer, EachBatchPayload, KafkaMessage, Message, Producer } from "kafkajs";
+import type { Config } from "../config.js";
+import { EventSerde } from "../contracts/serde.js";
+import { describe, isViralityError } from "../errors.js";
+import type { Logger } from "../logger.js";
+import type { Predictor } from "../model/predictor.js";
+import type { ScorerMetrics } from "../ops/metrics.js";
+import { ScorePublisher, type PublishResult } from "../publish/score-publisher.js";
+import { ModelRegistry, ModelWatcher } from "../store/model-registry.js";
+import { createRedis, type RedisClient } from "../store/redis.js";
+import { VideoStore, type StoreWrite } from "../store/video-store.js";
+import { deadLetter } from "./dead-letter.js";
+import { writesOf, type InputEvent } from "./events.js";
+import { createKafka, createProducer, ensureTopics, allTopics } from "./kafka.js";
+
+export interface ScorerOptions {
+  /** Start a new group at the beginning of the topics (replays, backtests); default: the end. */
+  readonly fromBeginning?: boolean;
+  readonly metrics?: ScorerMetrics | null;
+  /** Called after each batch's outputs were acknowledged (the demo's live table). */
+  readonly onPublished?: (result: PublishResult) => void;
+}
+
+const MAX_UNEXPECTED_RETRIES = 8;
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+export class Scorer {
+  readonly store: VideoStore;
+  readonly models: ModelWatcher;
+  readonly #config: Config;
+  readonly #logger: Logger;
+  readonly #serde: EventSerde;
+  readonly #redis: RedisClient;
+  readonly #consumer: Consumer;
+  readonly #producer: Producer;
+  readonly #publisher: ScorePublisher;
+  readonly #options: ScorerOptions;
+  #running = false;
+  #joined = false;
+  #stopping = false;
+  #crashed = false;
+
+  constructor(config: Config, logger: Logger, options: ScorerOptions = {}) {
+    this.#config = config;
+    this.#logger = logger.child({ component: "scorer", group: config.scorer.groupId });
+    this.#options = options;
+    this.#serde = new EventSerde(config.registry.url);
+    this.#redis = createRedis(config);
+    this.store = new VideoStore(this.#redis, config.redis.keyPrefix);
+    const registry = new ModelRegistry(this.#redis, config.redis.keyPrefix);
+    this.models = new ModelWatcher(registry, createRedis(config), this.#logger, config.scorer.modelPollMs);
+    const kafka = createKafka(config, logger);
+    this.#consumer = kafka.consumer({
+      groupId: config.scorer.groupId,
+      sessionTimeout: 30_000,
+      heartbeatInterval: 3_000,
+      maxBytesPerPartition: 4 * 1024 * 1024,
+      retry: { retries: 10, initialRetryTime: 300, maxRetryTime: 10_000 },
+    });
+    this.#producer = createProducer(kafka, { idempotent: true, maxInFlightRequests: 1 });
+    this.#publisher = new ScorePublisher(config, this.#serde, this.#producer, this.store, options.metrics ?? null);
+    this.#consumer.on(this.#consumer.events.GROUP_JOIN, (e) => {
+      this.#joined = true;
+      this.#logger.info({ memberId: e.payload.memberId, assignment: e.payload.memberAssignment }, "joined the consumer group");
+    });
+    this.#consumer.on(this.#consumer.events.CRASH, (e) => {
+      this.#logger.error({ err: e.payload.error, restart: e.payload.restart }, "consumer crashed");
+      if (!e.payload.restart) this.#crashed = true;
+    });
+    this.models.onChange((predictor) => options.metrics?.setModel(predictor.version));
+  }
+
+  get ready(): boolean {
+    return this.#joined && this.models.predictor !== null && !this.#crashed;
+  }
+
+  get live(): boolean {
+    return !this.#crashed;
+  }
+
+  async start(): Promise<void> {
+    const t = this.#config.topics;
+    const kafka = createKafka(this.#config, this.#logger);
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      await ensureTopics(admin, allTopics(this.#config), t.partitions);
+    } finally {
+      await admin.disconnect();
+    }
+    await this.models.start();
+    await this.#producer.connect();
+    await this.#consumer.connect();
+    await this.#consumer.subscribe({ topics: [t.uploads, t.embeddings, t.engagement], fromBeginning: this.#options.fromBeginning ?? false });
+    this.#running = true;
+    await this.#consumer.run({
+      eachBatchAutoResolve: false,
+      autoCommit: true,
+      partitionsConsumedConcurrently: 1,
+      eachBatch: (payload) => this.#eachBatch(payload),
+    });
+    this.#logger.info({ topics: [t.uploads, t.embeddings, t.engagement] }, "scorer started");
+  }
+
+  /** Graceful stop: the batch in flight finishes and commits, then everything disconnects. */
+  async stop(): Promise<void> {
+    if (this.#stopping) return;
+    this.#stopping = true;
+    await this.#consumer.disconnect();
+    await this.#producer.disconnect();
+    await this.models.stop();
+    this.#redis.disconnect();
+    this.#running = false;
+    this.#logger.info("scorer stopped");
+  }
+
+  async #decode(topic: string, value: Buffer): Promise<InputEvent> {
+    const t = this.#config.topics;
+    if (topic === t.uploads) return { kind: "upload", event: await this.#serde.decode("video-uploaded", value) };
+    if (topic === t.embeddings) return { kind: "embedding", event: await this.#serde.decode("video-embedding", value) };
+    return { kind: "engagement", event: await this.#serde.decode("engagement-snapshot", value) };
+  }
+
+  /** Runs `work` until it succeeds, backing off on transient failures; dead-letter errors pass through. */
+  async #withRetry<T>(what: string, work: () => Promise<T>, heartbeat: () => Promise<void>): Promise<T> {
+    let attempt = 0;
+    for (;;) {
+      try {
+        return await work();
+      } catch (error) {
+        const transient = isViralityError(error) ? error.action === "retry" : attempt < MAX_UNEXPECTED_RETRIES;
+        if (!transient || this.#stopping) throw error;
+        const delay = Math.min(100 * 2 ** attempt, 5_000);
+        attempt++;
+        this.#logger.warn({ attempt, delayMs: delay, err: describe(error) }, `${what} failed; retrying`);
+        await sleep(delay);
+        await heartbeat().catch(() => undefined);
+      }
+    }
+  }
+
+  async #eachBatch({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary }: EachBatchPayload): Promise<void> {
+    if (batch.messages.length === 0) return;
+    const { topic, partition } = batch;
+    const metrics = this.#options.metrics ?? null;
+    const predictor: Predictor | null = this.models.predictor;
+    const dim = predictor?.bundle.spec.embeddingDim ?? null;
+    const writes: Array<{ videoId: string; write: StoreWrite }> = [];
+    const deadLetters: Message[] = [];
+    const eventTimes = new Map<string, number>();
+    for (const message of batch.messages) {
+      try {
+        const input = await this.#withRetry("decoding", () => this.#decodeMessage(topic, message), heartbeat);
+        for (const write of writesOf(input, dim)) writes.push({ videoId: input.event.video_id, write });
+        const ts = Number(message.timestamp);
+        eventTimes.set(input.event.video_id, Math.max(eventTimes.get(input.event.video_id) ?? 0, ts));
+      } catch (error) {
+        if (!isViralityError(error) || error.action !== "dead-letter") throw error;
+        metrics?.deadLetters.inc({ code: error.code });
+        this.#logger.warn({ topic, partition, offset: message.offset, code: error.code, err: error.message }, "dead-lettered a message");
+        deadLetters.push(deadLetter({ topic, partition }, message, error));
+      }
+    }
+    metrics?.eventsIn.inc({ topic }, batch.messages.length);
+
+    await this.#withRetry("writing to Redis", () => this.store.write(writes), heartbeat);
+    const ids = [...new Set(writes.map((w) => w.videoId))];
+    const videos = await this.#withRetry("reading from Redis", () => this.store.read(ids), heartbeat);
+    const result = await this.#withRetry("publishing", () => this.#publisher.publish(videos.values(), predictor, deadLetters), heartbeat);
+    if (metrics !== null) {
+      const now = Date.now();
+      for (const score of result.scores) {
+        const ts = eventTimes.get(score.video_id);
+        if (ts !== undefined && ts > 0) metrics.latency.observe(Math.max(0, now - ts) / 1000);
+      }
+      metrics.lag.set({ topic, partition: String(partition) }, Number(batch.offsetLag()));
+    }
+    const last = batch.messages[batch.messages.length - 1];
+    if (last !== undefined) resolveOffset(last.offset);
+    await commitOffsetsIfNecessary();
+    await heartbeat();
+    this.#options.onPublished?.(result);
+  }
+
+  /** An empty or null value decodes as a truncated message (a dead letter). */
+  #decodeMessage(topic: string, message: KafkaMessage): Promise<InputEvent> {
+    return this.#decode(topic, message.value ?? Buffer.alloc(0));
+  }
+
+  get running(): boolean {
+    return this.#running;
+  }
+}
+
+/** Scores every cached video with the given model (after `models publish --rescore-all`). */
+export async function rescoreAll(config: Config, predictor: Predictor, logger: Logger): Promise<number> {
+  const redis = createRedis(config);
+  const kafka = createKafka(config, logger);
+  const producer = createProducer(kafka, { idempotent: true, maxInFlightRequests: 1 });
+  await producer.connect();
+  const store = new VideoStore(redis, config.redis.keyPrefix);
+  const publisher = new ScorePublisher(config, new EventSerde(config.registry.url), producer, store, null);
+  let scored = 0;
+  try {
+    for await (const ids of store.videoIds()) {
+      const videos = await store.read(ids);
+      scored += (await publisher.publish(videos.values(), predictor)).scores.length;
+    }
+  } finally {
+    await producer.disconnect();
+    redis.disconnect();
+  }
+  return scored;
+}

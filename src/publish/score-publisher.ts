@@ -1,0 +1,126 @@
+/**
+ * Turns stored videos into VideoScore and UpsideAlert records and publishes them, acknowledged by all
+ * in-sync replicas, before recording in Redis what was published. A video whose inputs and model are
+ * unchanged since its last published score is not published again; when it is (after a crash between
+ * publish and record), the record is the same but for scored_at, keyed by video_id.
+ */
+import type { Message, Producer } from "kafkajs";
+import type { Config } from "../config.js";
+import type { Stage as ScoreStage, UpsideAlert, VideoScore } from "../contracts/generated/events.js";
+import type { EventSerde } from "../contracts/serde.js";
+import type { Stage } from "../features/stages.js";
+import type { Predictor } from "../model/predictor.js";
+import type { ScorerMetrics } from "../ops/metrics.js";
+import type { StoredVideo, VideoStore } from "../store/video-store.js";
+import { evaluateAlert } from "./alerts.js";
+
+const STAGE_SYMBOL: Record<Stage, ScoreStage> = { upload: "UPLOAD", "1h": "H1", "6h": "H6" };
+
+export interface ScoredOutput {
+  readonly score: VideoScore;
+  readonly alert: UpsideAlert | null;
+}
+
+export interface PublishResult {
+  readonly scores: readonly VideoScore[];
+  readonly alerts: readonly UpsideAlert[];
+}
+
+function targetLabel(predictor: Predictor): string {
+  const t = predictor.bundle.target;
+  return t.transform === "log1p" ? `log1p(${t.column})` : t.column;
+}
+
+/** The score (and alert) of one stored video, or null when it cannot be scored or is unchanged. */
+export function scoreOf(video: StoredVideo, predictor: Predictor, config: Config, now: number): ScoredOutput | null {
+  const prediction = predictor.predict(video.records);
+  if (prediction === null) return null;
+  const stage = STAGE_SYMBOL[prediction.stage];
+  const signature = `${predictor.version}|${stage}|${video.inputTimes}`;
+  if (video.lastScore === signature) return null;
+  const inputs = Object.entries(prediction.inputs)
+    .filter(([, present]) => present)
+    .map(([name]) => name);
+  const score: VideoScore = {
+    video_id: video.videoId,
+    stage,
+    model_version: predictor.version,
+    target: targetLabel(predictor),
+    predicted_target: prediction.predictedTarget,
+    predicted_views: prediction.predictedViews,
+    interval_low: prediction.low,
+    interval_high: prediction.high,
+    interval_level: prediction.level,
+    scored_at: now,
+    input_event_time: video.newestEventTime,
+    inputs_present: inputs,
+  };
+  const alertKey = `${stage}:${predictor.version}`;
+  const channel = video.records.upload?.channel_id;
+  const alert = video.alerts.has(alertKey)
+    ? null
+    : evaluateAlert(score, channel === null || channel === undefined ? null : String(channel), predictor.bundle.channelMedians, config.alerts);
+  return { score, alert };
+}
+
+export function signatureOf(score: VideoScore, video: StoredVideo): string {
+  return `${score.model_version}|${score.stage}|${video.inputTimes}`;
+}
+
+export class ScorePublisher {
+  constructor(
+    private readonly config: Config,
+    private readonly serde: EventSerde,
+    private readonly producer: Producer,
+    private readonly store: VideoStore,
+    private readonly metrics: ScorerMetrics | null,
+  ) {}
+
+  /**
+   * Scores the stored videos, publishes scores, alerts and any dead letters in one acknowledged send,
+   * then records what was published.
+   */
+  async publish(videos: Iterable<StoredVideo>, predictor: Predictor | null, deadLetters: readonly Message[] = []): Promise<PublishResult> {
+    const now = Date.now();
+    const outputs: Array<{ video: StoredVideo; out: ScoredOutput }> = [];
+    if (predictor !== null) {
+      for (const video of videos) {
+        const out = scoreOf(video, predictor, this.config, now);
+        if (out !== null) outputs.push({ video, out });
+      }
+    }
+    const topics = this.config.topics;
+    const scoreMessages: Message[] = [];
+    const alertMessages: Message[] = [];
+    for (const { out } of outputs) {
+      scoreMessages.push({
+        key: out.score.video_id,
+        value: await this.serde.encode({ topic: topics.scores, contract: "video-score" }, out.score),
+      });
+      if (out.alert !== null) {
+        alertMessages.push({
+          key: out.alert.video_id,
+          value: await this.serde.encode({ topic: topics.alerts, contract: "upside-alert" }, out.alert),
+        });
+      }
+    }
+    const topicMessages = [
+      { topic: topics.scores, messages: scoreMessages },
+      { topic: topics.alerts, messages: alertMessages },
+      { topic: topics.deadLetter, messages: [...deadLetters] },
+    ].filter((t) => t.messages.length > 0);
+    if (topicMessages.length > 0) await this.producer.sendBatch({ topicMessages, acks: -1 });
+    await this.store.markPublished(
+      outputs.map(({ video, out }) => ({
+        videoId: video.videoId,
+        signature: signatureOf(out.score, video),
+        alertKey: out.alert === null ? undefined : `${out.score.stage}:${out.score.model_version}`,
+      })),
+    );
+    if (this.metrics !== null) {
+      for (const { out } of outputs) this.metrics.scoresOut.inc({ stage: out.score.stage });
+      this.metrics.alertsOut.inc(alertMessages.length);
+    }
+    return { scores: outputs.map((o) => o.out.score), alerts: outputs.flatMap((o) => (o.out.alert === null ? [] : [o.out.alert])) };
+  }
+}
