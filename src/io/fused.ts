@@ -77,11 +77,12 @@ export function fusedFromPt(pt: PtFile, file: string): FusedEmbeddings {
 }
 
 function checkUnique(ids: readonly string[], file: string): void {
-  const seen = new Map<string, number>();
+  const seen = new Set<string>();
   ids.forEach((id, row) => {
-    const first = seen.get(id);
-    if (first !== undefined) throw invalid(file, `id "${id}" appears twice (rows ${first} and ${row}); ids must be unique`, { id, row });
-    seen.set(id, row);
+    if (seen.has(id)) {
+      throw invalid(file, `id "${id}" appears twice (rows ${ids.indexOf(id)} and ${row}); ids must be unique`, { id, row });
+    }
+    seen.add(id);
   });
 }
 

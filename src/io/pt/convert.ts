@@ -16,11 +16,20 @@ export interface ConvertContext {
  * and shared in the result; a container that contains itself is refused (the tree has no cycles), and so
  * is nesting deeper than maxDepth (so walking the tree cannot overflow the stack).
  */
+/**
+ * Containers and tensors: the values that can fail to convert, be shared with identity, or form cycles.
+ * Only they get a path string and a memo entry (100,000 ids would otherwise cost both, for nothing).
+ */
+function needsPath(value: Pv): boolean {
+  return value.t === "list" || value.t === "tuple" || value.t === "dict" || value.t === "tensor" || value.t === "global" || value.t === "storage";
+}
+
 export function toPtValue(root: Pv, context: ConvertContext): PtValue {
   const done = new Map<Pv, PtValue>();
   const active = new Set<Pv>();
 
   const walk = (value: Pv, depth: number, path: string): PtValue => {
+    if (!needsPath(value)) return convert(value, depth, path);
     const known = done.get(value);
     if (known !== undefined) return known;
     if (active.has(value)) {
@@ -53,9 +62,9 @@ export function toPtValue(root: Pv, context: ConvertContext): PtValue {
       case "bytes":
         return { kind: "bytes", value: value.v };
       case "list":
-        return { kind: "list", items: value.items.map((item, i) => walk(item, depth + 1, `${path}[${i}]`)) };
+        return { kind: "list", items: value.items.map((item, i) => walk(item, depth + 1, needsPath(item) ? `${path}[${i}]` : path)) };
       case "tuple":
-        return { kind: "tuple", items: value.items.map((item, i) => walk(item, depth + 1, `${path}[${i}]`)) };
+        return { kind: "tuple", items: value.items.map((item, i) => walk(item, depth + 1, needsPath(item) ? `${path}[${i}]` : path)) };
       case "dict":
         return {
           kind: "dict",

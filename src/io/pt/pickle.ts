@@ -51,6 +51,8 @@ export function runPickle(run: PickleRun): PickleResult {
 class PickleVm {
   private readonly bytes: Uint8Array;
   private readonly view: DataView;
+  /** The same bytes as a Buffer, for decoding ASCII without copying. */
+  private readonly text: Buffer;
   private pos: number;
   private opStart = 0;
   private readonly stack: Pv[] = [];
@@ -60,6 +62,7 @@ class PickleVm {
   constructor(private readonly job: PickleRun) {
     this.bytes = job.bytes;
     this.view = new DataView(job.bytes.buffer, job.bytes.byteOffset, job.bytes.byteLength);
+    this.text = Buffer.from(job.bytes.buffer, job.bytes.byteOffset, job.bytes.byteLength);
     this.pos = job.start;
   }
 
@@ -457,7 +460,17 @@ class PickleVm {
   }
 
   private str(n: number): PvStr {
-    return this.decodeStr(this.slice(n));
+    const at = this.take(n);
+    // ASCII (ids, keys, names) decodes straight from the buffer, with no view object per string.
+    let ascii = true;
+    for (let i = at; i < at + n; i++) {
+      if ((this.bytes[i] ?? 0x80) >= 0x80) {
+        ascii = false;
+        break;
+      }
+    }
+    if (ascii) return { t: "str", v: this.text.toString("latin1", at, at + n) };
+    return this.decodeStr(this.bytes.subarray(at, at + n));
   }
 
   private bytesValue(n: number): Pv {
