@@ -1,0 +1,162 @@
+/**
+ * Runs split tasks over the features, on this thread alone or on this thread plus one worker
+ * (each takes half of the features; the worker loads the compiled hist-worker.js next to this
+ * module). Also owns the histogram slots, which the worker must see too.
+ */
+import { availableParallelism } from "node:os";
+import { MessageChannel, receiveMessageOnPort, Worker } from "node:worker_threads";
+import type { MessagePort } from "node:worker_threads";
+import type { NodeStats, SplitConstraints } from "./splitter.js";
+import { SplitRecord } from "./splitter.js";
+import type { ChildrenTask } from "./split-task.js";
+import { CTRL_DONE, CTRL_ERROR, CTRL_SEQ, runTask, SharedState, ThreadScratch } from "./split-task.js";
+import type { HistWorkerData } from "./hist-worker.js";
+
+/**
+ * Below this many bin cells (rows × features) one thread is faster: a worker costs tens of
+ * milliseconds to start and a few microseconds per task to synchronise.
+ */
+export const PARALLEL_MIN_CELLS = 2_000_000;
+const SPIN = 1 << 18;
+/** A task that takes longer than this means the worker died; fail instead of hanging. */
+const WATCHDOG_MS = 600_000;
+
+export function chooseThreads(requested: "auto" | 1 | 2, nSamples: number, nFeatures: number): 1 | 2 {
+  if (requested !== "auto") return requested;
+  return availableParallelism() >= 2 && nSamples * nFeatures >= PARALLEL_MIN_CELLS && nFeatures >= 16 ? 2 : 1;
+}
+
+interface WorkerLink {
+  readonly worker: Worker;
+  readonly port: MessagePort;
+  /** First feature of the worker's range (the main thread takes [0, split)). */
+  readonly split: number;
+}
+
+export class SplitExecutor {
+  private readonly scratch: ThreadScratch;
+  private readonly freeSlots: number[] = [];
+  private readonly merged = [new SplitRecord(), new SplitRecord()];
+  private readonly other = new SplitRecord();
+  private closed = false;
+
+  private constructor(
+    readonly state: SharedState,
+    private readonly link: WorkerLink | null,
+  ) {
+    this.scratch = new ThreadScratch(state.nSamples);
+  }
+
+  get threads(): number {
+    return this.link === null ? 1 : 2;
+  }
+
+  static async start(
+    threads: 1 | 2,
+    nSamples: number,
+    nFeatures: number,
+    nBins: number,
+    constraints: SplitConstraints,
+  ): Promise<SplitExecutor> {
+    const state = SharedState.create(threads === 2, nSamples, nFeatures, nBins, constraints);
+    if (threads === 1) return new SplitExecutor(state, null);
+    // Blocks of 8 features stay whole on each side.
+    const split = Math.min(nFeatures, Math.max(8, Math.round(nFeatures / 16) * 8));
+    const channel = new MessageChannel();
+    const data: HistWorkerData = { buffers: state.buffers, port: channel.port2, thread: 1, f0: split, f1: nFeatures };
+    const worker = new Worker(new URL("./hist-worker.js", import.meta.url), {
+      workerData: data,
+      transferList: [channel.port2],
+    });
+    await new Promise<void>((resolve, reject) => {
+      worker.once("online", () => resolve());
+      worker.once("error", reject);
+    });
+    worker.unref();
+    return new SplitExecutor(state, { worker, port: channel.port1, split });
+  }
+
+  /** A free histogram slot, created (and shown to the worker) when none is free. */
+  allocSlot(): number {
+    const free = this.freeSlots.pop();
+    if (free !== undefined) return free;
+    const index = this.state.slots.length;
+    const bytes = this.state.slotBytes;
+    if (this.link === null) {
+      this.state.slots.push(new Float64Array(bytes / 8));
+    } else {
+      const buffer = new SharedArrayBuffer(bytes);
+      this.state.slots.push(new Float64Array(buffer));
+      this.link.port.postMessage({ index, buffer });
+    }
+    return index;
+  }
+
+  freeSlot(slot: number): void {
+    if (slot >= 0) this.freeSlots.push(slot);
+  }
+
+  /** Builds the root's histograms in `slot` and returns its best split (scratch: copy to keep). */
+  runRoot(slot: number, node: NodeStats, withCounts: boolean): SplitRecord {
+    this.state.setRootTask(slot, node, withCounts);
+    this.dispatch();
+    return this.merge(0);
+  }
+
+  /** Builds both children's histograms and returns [best split of small, best split of large]. */
+  runChildren(task: ChildrenTask): readonly [SplitRecord, SplitRecord] {
+    this.state.setChildrenTask(task);
+    this.dispatch();
+    return [this.merge(0), this.merge(1)];
+  }
+
+  private merge(which: number): SplitRecord {
+    const out = this.merged[which];
+    this.state.readResult(0, which, out);
+    if (this.link !== null) {
+      this.state.readResult(1, which, this.other);
+      // The worker holds the higher features: it wins only with a strictly larger gain.
+      if (this.other.gain > out.gain) out.copyFrom(this.other);
+    }
+    return out;
+  }
+
+  private dispatch(): void {
+    const { state, link } = this;
+    if (link === null) {
+      runTask(state, this.scratch, 0, 0, state.nFeatures);
+      return;
+    }
+    const control = state.control;
+    const seq = Atomics.add(control, CTRL_SEQ, 1) + 1;
+    Atomics.notify(control, CTRL_SEQ);
+    runTask(state, this.scratch, 0, 0, link.split);
+    let spins = 0;
+    const started = Date.now();
+    while (Atomics.load(control, CTRL_DONE) !== seq) {
+      if (++spins > SPIN) {
+        Atomics.wait(control, CTRL_DONE, Atomics.load(control, CTRL_DONE), 50);
+        if (Date.now() - started > WATCHDOG_MS) throw new Error("gbdt worker did not answer (watchdog)");
+      }
+    }
+    if (Atomics.load(control, CTRL_ERROR) !== 0) {
+      const report = receiveMessageOnPort(link.port);
+      throw new Error(`gbdt worker failed: ${JSON.stringify(report?.message ?? "unknown error")}`);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const link = this.link;
+    if (link === null) return;
+    // Keep the event loop alive until the worker is gone (it is unref'ed while idle).
+    link.worker.ref();
+    const exited = new Promise<void>((resolve) => link.worker.once("exit", () => resolve()));
+    this.state.setExitTask();
+    Atomics.add(this.state.control, CTRL_SEQ, 1);
+    Atomics.notify(this.state.control, CTRL_SEQ);
+    link.port.close();
+    await exited;
+  }
+}
