@@ -7,6 +7,11 @@ import { loadConfig, type Config } from "../config.js";
 import { describe as describeError, isViralityError } from "../errors.js";
 import { createLogger } from "../logger.js";
 import { LOCAL_DEFAULTS, discoverServices } from "../ops/services.js";
+import { registerModels } from "./commands/models.js";
+import { registerPredict } from "./commands/predict.js";
+import { registerPt } from "./commands/pt.js";
+import { registerScore } from "./commands/score.js";
+import { registerTrain } from "./commands/train.js";
 import { smokeRoundTrip } from "./smoke.js";
 
 const program = new Command("virality")
@@ -48,6 +53,12 @@ program
     const result = await smokeRoundTrip(config, createLogger("warn"));
     console.log(`round trip ok in ${result.roundTripMs} ms: ${result.decoded.join(", ")}`);
   });
+
+registerPt(program);
+registerTrain(program);
+registerPredict(program);
+registerModels(program, configWithServices);
+registerScore(program, configWithServices);
 
 async function main(): Promise<void> {
   program.exitOverride();
