@@ -8,7 +8,10 @@ import path from "node:path";
 import { test } from "node:test";
 import { readFused } from "../../src/io/fused.js";
 import { readPtBuffer } from "../../src/io/pt/index.js";
-import { archive, numbers, pickle, ptFixture, rejectsWith, str, tempPath, tensorAt, tensorPickle, torchZip, u32 } from "./pt-helpers.js";
+import { bufferSource } from "../../src/io/pt/source.js";
+import { readZipDirectory } from "../../src/io/pt/zip.js";
+import { writeZip } from "../../src/io/pt/zip-writer.js";
+import { archive, fusedFixture, numbers, pickle, ptFixture, rejectsWith, str, tempPath, tensorAt, tensorPickle, torchZip, u32 } from "./pt-helpers.js";
 
 const sentinel = path.join(tmpdir(), `virality-pwned-${process.pid}`);
 
@@ -221,4 +224,72 @@ test("a zip without data.pkl, or with a duplicated entry, is corrupt", async () 
   const pkl = pickle(0x80, 2, 0x7d, 0x2e);
   const twice = await torchZip([...archive(pkl), { name: "archive/data.pkl", bytes: pkl }]);
   await rejectsWith(readPtBuffer(twice, "twice.pt"), "VIR_PT_CORRUPT", /names the entry archive\/data\.pkl twice/);
+});
+
+/** Rewrites a zip's central directory in zip64 form: every size and offset in a zip64 extra field,
+ * 0xFFFFFFFF in the 32-bit slots, a zip64 end record and locator. (Files over 4 GiB look like this.) */
+async function toZip64(bytes: Uint8Array): Promise<Uint8Array> {
+  const entries = [...(await readZipDirectory(bufferSource(bytes, "plain.zip"))).values()];
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const directoryOffset = dv.getUint32(bytes.length - 22 + 16, true);
+  const headers = entries.map((e) => {
+    const name = Buffer.from(e.name, "utf8");
+    const out = Buffer.alloc(46 + name.length + 28);
+    out.writeUInt32LE(0x02014b50, 0);
+    out.writeUInt16LE(45, 4);
+    out.writeUInt16LE(45, 6);
+    out.writeUInt16LE(0x0800, 8);
+    out.writeUInt16LE(e.method, 10);
+    out.writeUInt32LE(e.crc32, 16);
+    out.writeUInt32LE(0xffffffff, 20);
+    out.writeUInt32LE(0xffffffff, 24);
+    out.writeUInt16LE(name.length, 28);
+    out.writeUInt16LE(28, 30);
+    out.writeUInt32LE(0xffffffff, 42);
+    name.copy(out, 46);
+    const x = 46 + name.length;
+    out.writeUInt16LE(0x0001, x);
+    out.writeUInt16LE(24, x + 2);
+    out.writeBigUInt64LE(BigInt(e.size), x + 4);
+    out.writeBigUInt64LE(BigInt(e.compressedSize), x + 12);
+    out.writeBigUInt64LE(BigInt(e.localHeaderOffset), x + 20);
+    return out;
+  });
+  const directory = Buffer.concat(headers);
+  const end = Buffer.alloc(56 + 20 + 22);
+  end.writeUInt32LE(0x06064b50, 0);
+  end.writeBigUInt64LE(44n, 4);
+  end.writeBigUInt64LE(BigInt(entries.length), 24);
+  end.writeBigUInt64LE(BigInt(entries.length), 32);
+  end.writeBigUInt64LE(BigInt(directory.length), 40);
+  end.writeBigUInt64LE(BigInt(directoryOffset), 48);
+  end.writeUInt32LE(0x07064b50, 56);
+  end.writeBigUInt64LE(BigInt(directoryOffset + directory.length), 64);
+  end.writeUInt32LE(1, 72);
+  end.writeUInt32LE(0x06054b50, 76);
+  end.writeUInt16LE(0xffff, 76 + 8);
+  end.writeUInt16LE(0xffff, 76 + 10);
+  end.writeUInt32LE(0xffffffff, 76 + 12);
+  end.writeUInt32LE(0xffffffff, 76 + 16);
+  return Buffer.concat([bytes.subarray(0, directoryOffset), directory, end]);
+}
+
+test("zip64 archives (as torch writes past 4 GiB) are read through their zip64 records", async () => {
+  const zip64 = await toZip64(await readFile(fusedFixture("written-by-virality.pt")));
+  const pt = await readPtBuffer(zip64, "zip64.pt");
+  assert.deepEqual(numbers(tensorAt(pt.root, "fused")).slice(0, 3), [0.125, 0, -0.125]);
+  // A zip64 end record whose locator points nowhere is corrupt, not a crash.
+  const broken = Buffer.from(zip64);
+  broken.writeBigUInt64LE(BigInt(broken.length), broken.length - 22 - 20 + 8);
+  await rejectsWith(readPtBuffer(broken, "zip64-broken.pt"), "VIR_PT_CORRUPT", /zip64 end record points past the file/);
+});
+
+test("the writer's zip64 records (forced for every entry) read back; torch 2.15 loaded the same layout", async (t) => {
+  const file = tempPath(t, "zip64-written.pt");
+  const pkl = tensorPickle({ cls: "DoubleStorage", numel: 2, size: [2], stride: [1] });
+  await writeZip(file, archive(pkl, { "0": new Uint8Array(new Float64Array([0.5, -7]).buffer) }), { zip64From: 0 });
+  const bytes = await readFile(file);
+  assert.ok(bytes.includes(Buffer.from([0x50, 0x4b, 0x06, 0x06])), "has a zip64 end record");
+  const pt = await readPtBuffer(bytes, "zip64-written.pt");
+  assert.deepEqual(numbers(tensorAt(pt.root, "t")), [0.5, -7]);
 });

@@ -34,7 +34,16 @@ interface Written {
   readonly offset: number;
 }
 
-export async function writeZip(path: string, records: readonly ZipRecord[]): Promise<void> {
+export interface ZipWriteOptions {
+  /**
+   * Sizes and offsets from this value on go into zip64 records (default 0xFFFFFFFF, where the zip format
+   * needs them). Tests lower it to exercise the zip64 records without writing 4 GiB.
+   */
+  readonly zip64From?: number;
+}
+
+export async function writeZip(path: string, records: readonly ZipRecord[], options: ZipWriteOptions = {}): Promise<void> {
+  const limit = options.zip64From ?? U32_MAX;
   const temporary = `${path}.${process.pid}-${randomBytes(4).toString("hex")}.partial`;
   const handle = await open(temporary, "w");
   let renamed = false;
@@ -60,12 +69,12 @@ export async function writeZip(path: string, records: readonly ZipRecord[]): Pro
         offset: position,
       };
       written.push(entry);
-      await write(localHeader(entry));
+      await write(localHeader(entry, limit));
       await write(stored);
     }
     const directoryOffset = position;
-    for (const entry of written) await write(centralHeader(entry));
-    await write(endRecords(written.length, directoryOffset, position - directoryOffset, position));
+    for (const entry of written) await write(centralHeader(entry, limit));
+    await write(endRecords(written.length, directoryOffset, position - directoryOffset, position, limit));
     await handle.sync();
     await handle.close();
     await rename(temporary, path);
@@ -78,9 +87,9 @@ export async function writeZip(path: string, records: readonly ZipRecord[]): Pro
   }
 }
 
-function localHeader(entry: Written): Uint8Array {
+function localHeader(entry: Written, limit: number): Uint8Array {
   const { name, crc, size, compressedSize, offset } = entry;
-  const zip64 = size >= U32_MAX || compressedSize >= U32_MAX;
+  const zip64 = size >= limit || compressedSize >= limit;
   const zip64Extra = zip64 ? 20 : 0;
   const unpadded = offset + 30 + name.length + zip64Extra + 4;
   const padding = (ALIGNMENT - (unpadded % ALIGNMENT)) % ALIGNMENT;
@@ -111,9 +120,9 @@ function localHeader(entry: Written): Uint8Array {
   return out;
 }
 
-function centralHeader(entry: Written): Uint8Array {
-  const bigSize = entry.size >= U32_MAX || entry.compressedSize >= U32_MAX;
-  const bigOffset = entry.offset >= U32_MAX;
+function centralHeader(entry: Written, limit: number): Uint8Array {
+  const bigSize = entry.size >= limit || entry.compressedSize >= limit;
+  const bigOffset = entry.offset >= limit;
   const fields = (bigSize ? 2 : 0) + (bigOffset ? 1 : 0);
   const extraLength = fields > 0 ? 4 + 8 * fields : 0;
   const out = new Uint8Array(46 + entry.name.length + extraLength);
@@ -145,8 +154,8 @@ function centralHeader(entry: Written): Uint8Array {
   return out;
 }
 
-function endRecords(count: number, directoryOffset: number, directorySize: number, position: number): Uint8Array {
-  const zip64 = directoryOffset >= U32_MAX || directorySize >= U32_MAX || count >= 0xffff;
+function endRecords(count: number, directoryOffset: number, directorySize: number, position: number, limit: number): Uint8Array {
+  const zip64 = directoryOffset >= limit || directorySize >= limit || count >= Math.min(0xffff, limit);
   const out = new Uint8Array((zip64 ? 56 + 20 : 0) + 22);
   const dv = new DataView(out.buffer);
   let at = 0;
