@@ -34,6 +34,11 @@ def save(name: str, obj, **kwargs) -> None:
     print(f"wrote {os.path.relpath(path, ROOT)} ({os.path.getsize(path)} bytes)")
 
 
+def with_extras() -> dict:
+    return {"ids": IDS, "fused": base().float(), "big": 2**70, "neg": -5, "inf": float("inf"), "raw": b"\x00\xff",
+            "tuple": (1, "x", None, True), "size": torch.Size([2, 3]), "dtype": torch.bfloat16}
+
+
 FIXTURES = {
     "float32.pt": ("fused float32 [3,4], ids a,b,c, value[r][c] = r + c/4 - 1",
                    lambda: save("float32.pt", {"ids": IDS, "fused": base().float()})),
@@ -49,6 +54,11 @@ FIXTURES = {
                        lambda: save("offset-view.pt", {"ids": IDS, "fused": torch.cat([torch.full((1, 4), 9.0), base().float()])[1:]})),
     "protocol4.pt": ("float32.pt's content saved with pickle_protocol=4 (FRAME, MEMOIZE, STACK_GLOBAL)",
                      lambda: save("protocol4.pt", {"ids": IDS, "fused": base().float()}, pickle_protocol=4)),
+    "protocol1.pt": ("float32.pt's content plus extras of every scalar kind, pickle_protocol=1 "
+                     "(big int 2**70, -5, inf, bytes b'\\x00\\xff' via _codecs.encode, a tuple, torch.Size, torch.bfloat16)",
+                     lambda: save("protocol1.pt", with_extras(), pickle_protocol=1)),
+    "protocol5.pt": ("protocol1.pt's content with pickle_protocol=5 (SHORT_BINBYTES, STACK_GLOBAL, FRAME)",
+                     lambda: save("protocol5.pt", with_extras(), pickle_protocol=5)),
     "legacy.pt": ("float32.pt's content in the legacy (pre-1.6) format",
                   lambda: save("legacy.pt", {"ids": IDS, "fused": base().float()}, _use_new_zipfile_serialization=False)),
     "extra-keys.pt": ("float32.pt's content plus an unrelated key `model` (a string): extra keys are allowed",

@@ -5,20 +5,38 @@ import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import { test } from "node:test";
 import { fusedFromPt, readFused, writeFused } from "../../src/io/fused.js";
-import { readPt, readPtBuffer, type PtValue } from "../../src/io/pt/index.js";
+import { dictGet, readPt, readPtBuffer, type PtValue } from "../../src/io/pt/index.js";
 import { SAMPLE_DIM, SAMPLE_IDS, sampleData } from "../../scripts/write-fused-sample.js";
 import { fusedFixture, rejectsWith, tempPath } from "./pt-helpers.js";
 
 /** value[r][c] = r + c/4 - 1, as scripts/make-fused-fixtures.py writes it. */
 const BASE = Array.from({ length: 12 }, (_, i) => Math.floor(i / 4) + (i % 4) / 4 - 1);
 
-for (const file of ["float32.pt", "float16.pt", "bfloat16.pt", "transposed.pt", "offset-view.pt", "protocol4.pt", "legacy.pt", "extra-keys.pt"]) {
+for (const file of ["float32.pt", "float16.pt", "bfloat16.pt", "transposed.pt", "offset-view.pt", "protocol4.pt", "protocol1.pt", "protocol5.pt", "legacy.pt", "extra-keys.pt"]) {
   test(`${file} reads as ids a,b,c and 3 × 4 float32 rows r + c/4 - 1`, async () => {
     const fused = await readFused(fusedFixture(file));
     assert.deepEqual(fused.ids, ["a", "b", "c"]);
     assert.equal(fused.dim, 4);
     assert.ok(fused.data instanceof Float32Array);
     assert.deepEqual(Array.from(fused.data), BASE);
+  });
+}
+
+for (const file of ["protocol1.pt", "protocol5.pt"]) {
+  test(`${file}: big and negative ints, inf, bytes, tuple, torch.Size and a dtype decode as torch wrote them`, async () => {
+    const { root } = await readPt(fusedFixture(file));
+    if (root.kind !== "dict") assert.fail(`root is a ${root.kind}`);
+    const value = (key: string): PtValue | undefined => dictGet(root, key);
+    assert.deepEqual(value("big"), { kind: "int", value: 2n ** 70n });
+    assert.deepEqual(value("neg"), { kind: "int", value: -5 });
+    assert.deepEqual(value("inf"), { kind: "float", value: Infinity });
+    assert.deepEqual(value("raw"), { kind: "bytes", value: Uint8Array.of(0x00, 0xff) });
+    assert.deepEqual(value("tuple"), {
+      kind: "tuple",
+      items: [{ kind: "int", value: 1 }, { kind: "string", value: "x" }, { kind: "none" }, { kind: "bool", value: true }],
+    });
+    assert.deepEqual(value("size"), { kind: "tuple", items: [{ kind: "int", value: 2 }, { kind: "int", value: 3 }] });
+    assert.deepEqual(value("dtype"), { kind: "dtype", name: "bfloat16" });
   });
 }
 
