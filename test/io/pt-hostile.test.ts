@@ -293,3 +293,17 @@ test("the writer's zip64 records (forced for every entry) read back; torch 2.15 
   const pt = await readPtBuffer(bytes, "zip64-written.pt");
   assert.deepEqual(numbers(tensorAt(pt.root, "t")), [0.5, -7]);
 });
+
+test("a compressed entry declaring more than 1 GiB is refused before inflating (zip bomb guard)", async () => {
+  const pkl = tensorPickle({ cls: "FloatStorage", numel: 3, size: [3], stride: [1] });
+  const records = archive(pkl, { "0": new Uint8Array(12) }).map((r) => (r.name === "archive/data/0" ? { ...r, deflate: true } : r));
+  const zipped = Buffer.from(await torchZip(records));
+  const name = Buffer.from("archive/data/0");
+  let central = zipped.indexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02]));
+  while (central >= 0 && !zipped.subarray(central + 46, central + 46 + name.length).equals(name)) {
+    central = zipped.indexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02]), central + 4);
+  }
+  assert.ok(central > 0);
+  zipped.writeUInt32LE(0xc0000000, central + 24); // 3 GiB uncompressed
+  await rejectsWith(readPtBuffer(zipped, "bomb2.pt"), "VIR_PT_LIMIT", /archive\/data\/0 is compressed and declares 3221225472 bytes/);
+});

@@ -28,6 +28,8 @@ const EOCD_SIZE = 22;
 const MAX_COMMENT = 0xffff;
 const METHOD_STORED = 0;
 const METHOD_DEFLATE = 8;
+/** Compressed entries inflate to at most this much: their declared size cannot be checked against the file. */
+const MAX_INFLATED_BYTES = 1 << 30;
 
 function view(bytes: Uint8Array): DataView {
   return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -184,6 +186,15 @@ export async function readZipEntry(source: ByteSource, entry: ZipEntry, options:
     }
     bytes = await source.read(dataOffset, entry.size);
   } else if (entry.method === METHOD_DEFLATE) {
+    if (entry.size > MAX_INFLATED_BYTES) {
+      throw ptError(
+        "VIR_PT_LIMIT",
+        source.name,
+        `zip entry ${entry.name} is compressed and declares ${entry.size} bytes; compressed entries are read up to ` +
+          `${MAX_INFLATED_BYTES} bytes (a zip bomb guard). torch.save writes uncompressed entries: re-save the file with torch`,
+        { entry: entry.name, size: entry.size },
+      );
+    }
     const compressed = await source.read(dataOffset, entry.compressedSize);
     bytes = inflateEntry(source, entry, compressed, dataOffset);
   } else {
