@@ -307,3 +307,18 @@ test("a compressed entry declaring more than 1 GiB is refused before inflating (
   zipped.writeUInt32LE(0xc0000000, central + 24); // 3 GiB uncompressed
   await rejectsWith(readPtBuffer(zipped, "bomb2.pt"), "VIR_PT_LIMIT", /archive\/data\/0 is compressed and declares 3221225472 bytes/);
 });
+
+test("many strided copies of one storage stop at a budget instead of exhausting memory", async () => {
+  // One 8 MiB float32 storage, read through 40 different transposed views: 320 MiB of copies asked for.
+  const side = 1448; // 1448² × 4 bytes ≈ 8 MiB
+  const view = (key: string): Uint8Array =>
+    pickle(
+      str(key), 0x63, "torch._utils\n_rebuild_tensor_v2\n", 0x28,
+      0x28, str("storage"), 0x63, "torch\nFloatStorage\n", str("0"), str("cpu"), 0x4a, u32(side * side), 0x74, 0x51,
+      0x4b, 0, 0x4d, side & 0xff, side >> 8, 0x4d, side & 0xff, side >> 8, 0x86, 0x4b, 1, 0x4d, side & 0xff, side >> 8, 0x86,
+      0x89, 0x63, "collections\nOrderedDict\n", 0x29, 0x52, 0x74, 0x52,
+    );
+  const pkl = pickle(0x80, 2, 0x7d, 0x28, ...Array.from({ length: 40 }, (_, i) => view(`v${i}`)), 0x75, 0x2e);
+  const zipped = await torchZip(archive(pkl, { "0": new Uint8Array(side * side * 4) }));
+  await rejectsWith(readPtBuffer(zipped, "amplify.pt"), "VIR_PT_LIMIT", /need \d+ bytes of copies from 8386816 bytes of storage/);
+});

@@ -26,6 +26,12 @@ function needsPath(value: Pv): boolean {
 
 export function toPtValue(root: Pv, context: ConvertContext): PtValue {
   const done = new Map<Pv, PtValue>();
+  // Views are free, copies (strided, unaligned, big-endian, half → float32) are not: a small pickle could
+  // otherwise ask for the same large storage to be copied thousands of times.
+  let storageBytes = 0;
+  for (const bytes of context.storages.values()) storageBytes += bytes.byteLength;
+  const copyBudget = 2 * storageBytes + 64 * 1024 * 1024;
+  let copied = 0;
   const active = new Set<Pv>();
 
   const walk = (value: Pv, depth: number, path: string): PtValue => {
@@ -83,7 +89,20 @@ export function toPtValue(root: Pv, context: ConvertContext): PtValue {
             storage: value.storage.key,
           });
         }
-        return materializeTensor(value, bytes, context.littleEndian);
+        const tensor = materializeTensor(value, bytes, context.littleEndian);
+        if (tensor.data.buffer !== bytes.buffer) {
+          copied += tensor.data.byteLength;
+          if (copied > copyBudget) {
+            throw ptError(
+              "VIR_PT_LIMIT",
+              context.file,
+              `tensors up to ${path} need ${copied} bytes of copies from ${storageBytes} bytes of storage ` +
+                "(many strided or converted views of the same storage?); the reader stops at twice the storage plus 64 MiB",
+              { field: path },
+            );
+          }
+        }
+        return tensor;
       }
       case "global":
         if (value.role.kind === "torch_dtype") return { kind: "dtype", name: value.role.name };
