@@ -322,3 +322,42 @@ test("many strided copies of one storage stop at a budget instead of exhausting 
   const zipped = await torchZip(archive(pkl, { "0": new Uint8Array(side * side * 4) }));
   await rejectsWith(readPtBuffer(zipped, "amplify.pt"), "VIR_PT_LIMIT", /need \d+ bytes of copies from 8386816 bytes of storage/);
 });
+
+/** A legacy (pre-1.6) file by hand: a float32 storage "root" of 0..9, and t = a view of it. */
+function legacyFile(littleEndian: boolean, viewInfo: Uint8Array): Uint8Array {
+  const magic = pickle(0x80, 2, 0x8a, 10, Uint8Array.of(0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19), 0x2e);
+  const protocol = pickle(0x80, 2, 0x4d, 0xe9, 0x03, 0x2e);
+  const sysInfo = pickle(0x80, 2, 0x7d, 0x28, str("little_endian"), littleEndian ? 0x88 : 0x89, 0x75, 0x2e);
+  const main = pickle(
+    0x80, 2, 0x7d, 0x28, str("t"), 0x63, "torch._utils\n_rebuild_tensor_v2\n", 0x28,
+    0x28, str("storage"), 0x63, "torch\nFloatStorage\n", str("root"), str("cpu"), 0x4b, 10, viewInfo, 0x74, 0x51,
+    0x4b, 1, 0x4b, 3, 0x85, 0x4b, 1, 0x85, 0x89, 0x63, "collections\nOrderedDict\n", 0x29, 0x52, 0x74, 0x52, 0x75, 0x2e,
+  );
+  const keys = pickle(0x80, 2, 0x5d, 0x28, str("root"), 0x65, 0x2e);
+  const data = Buffer.alloc(8 + 40);
+  if (littleEndian) data.writeBigInt64LE(10n, 0);
+  else data.writeBigInt64BE(10n, 0);
+  for (let i = 0; i < 10; i++) {
+    if (littleEndian) data.writeFloatLE(i, 8 + 4 * i);
+    else data.writeFloatBE(i, 8 + 4 * i);
+  }
+  return Buffer.concat([magic, protocol, sysInfo, main, keys, data]);
+}
+
+test("legacy files: storage views (view_key, offset, size) and big-endian machines", async () => {
+  const none = Uint8Array.of(0x4e);
+  const view = pickle(0x28, str("view1"), 0x4b, 2, 0x4b, 5, 0x74); // root[2:7]
+  const plain = await readPtBuffer(legacyFile(true, none), "legacy.pt");
+  assert.equal(plain.format, "legacy");
+  assert.deepEqual(numbers(tensorAt(plain.root, "t")), [1, 2, 3]);
+  assert.deepEqual(numbers(tensorAt((await readPtBuffer(legacyFile(true, view), "legacy-view.pt")).root, "t")), [3, 4, 5]);
+  const big = await readPtBuffer(legacyFile(false, view), "legacy-big.pt");
+  assert.equal(big.byteOrder, "big");
+  assert.deepEqual(numbers(tensorAt(big.root, "t")), [3, 4, 5]);
+  const outside = pickle(0x28, str("view1"), 0x4b, 8, 0x4b, 5, 0x74); // root[8:13] of 10
+  await rejectsWith(readPtBuffer(legacyFile(true, outside), "legacy-outside.pt"), "VIR_PT_CORRUPT", /view view1 covers elements 8\.\.13 of a storage of 10/);
+});
+
+test("a legacy file whose first pickle is not torch's magic number is not a torch file", async () => {
+  await rejectsWith(readPtBuffer(pickle(0x80, 2, 0x4b, 7, 0x2e), "just-a-pickle.pkl"), "VIR_PT_NOT_TORCH", /not torch's magic number/);
+});

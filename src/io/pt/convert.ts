@@ -1,7 +1,8 @@
+import { ViralityError } from "../../errors.js";
 import { ptError } from "./fail.js";
 import type { Pv } from "./pickle-values.js";
 import { materializeTensor } from "./tensor.js";
-import type { PtValue } from "./types.js";
+import type { PtTensor, PtValue } from "./types.js";
 
 export interface ConvertContext {
   readonly file: string;
@@ -89,7 +90,16 @@ export function toPtValue(root: Pv, context: ConvertContext): PtValue {
             storage: value.storage.key,
           });
         }
-        const tensor = materializeTensor(value, bytes, context.littleEndian);
+        let tensor: PtTensor;
+        try {
+          tensor = materializeTensor(value, bytes, context.littleEndian);
+        } catch (error) {
+          if (!(error instanceof RangeError)) throw error;
+          throw new ViralityError("VIR_PT_LIMIT", `${context.file}: the tensor at ${path} cannot be allocated (${error.message})`, {
+            cause: error,
+            details: { file: context.file, field: path },
+          });
+        }
         if (tensor.data.buffer !== bytes.buffer) {
           copied += tensor.data.byteLength;
           if (copied > copyBudget) {

@@ -1,4 +1,5 @@
 import { open, type FileHandle } from "node:fs/promises";
+import { ViralityError } from "../../errors.js";
 import { ptError } from "./fail.js";
 
 /**
@@ -42,6 +43,18 @@ export function bufferSource(bytes: Uint8Array, name: string): ByteSource {
   };
 }
 
+/** A fresh buffer, or VIR_PT_LIMIT when the machine cannot give that much memory. */
+export function allocate(file: string, length: number): Uint8Array {
+  try {
+    return new Uint8Array(new ArrayBuffer(length));
+  } catch (error) {
+    throw new ViralityError("VIR_PT_LIMIT", `${file}: cannot allocate ${length} bytes for it (${error instanceof Error ? error.message : String(error)})`, {
+      cause: error,
+      details: { file, length },
+    });
+  }
+}
+
 /** Reads at most this much per read(2) call (Node refuses more than 2 GiB at once). */
 const MAX_CHUNK = 1 << 30;
 
@@ -58,7 +71,7 @@ export async function fileSource(path: string): Promise<ByteSource> {
       size,
       async read(offset, length) {
         checkRange(path, size, offset, length);
-        const out = new Uint8Array(new ArrayBuffer(length));
+        const out = allocate(path, length);
         let done = 0;
         while (done < length) {
           const { bytesRead } = await handle.read(out, done, Math.min(MAX_CHUNK, length - done), offset + done);
