@@ -337,8 +337,9 @@ export function treesFromJSON(json: unknown): TreeEnsemble {
 
   for (let t = 0; t < nTrees; t++) {
     const start = treeRoots[t];
-    const expectedStart = t === 0 ? 0 : treeRoots[t - 1] + 1;
-    if (start < expectedStart || start >= nNodes) {
+    // The first tree starts at node 0; each later one after the previous (every tree has a node).
+    const outOfOrder = t === 0 ? start !== 0 : start <= treeRoots[t - 1];
+    if (outOfOrder || start >= nNodes) {
       throw invalid("treeRoots", `entry ${t} (${start}) is out of order or out of range`);
     }
   }

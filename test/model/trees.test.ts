@@ -1,0 +1,134 @@
+// Proves the tree-ensemble contract: JSON round trips give bit-identical predictions, malformed JSON is refused naming the field, batch and single-row predictors agree.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { isViralityError } from "../../src/errors.js";
+import type { FeatureMatrix, TreeEnsemble } from "../../src/model/trees.js";
+import { predictTrees, predictTreesRow, treesFromJSON, treesToJSON } from "../../src/model/trees.js";
+import { fitGbdt } from "../../trainer/gbdt/index.js";
+import { Rng } from "../../trainer/gbdt/rng.js";
+
+/** 800 rows: col 0 numeric with NaN, col 1 category codes 0..11, col 2 numeric, col 3 NaN-or-1. */
+function data(): { x: FeatureMatrix; y: Float64Array } {
+  const rng = new Rng(9);
+  const u = (): number => (rng.nextUint32() + 0.5) / 2 ** 32;
+  const n = 800;
+  const x = new Float32Array(n * 4);
+  const y = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const a = u() < 0.1 ? NaN : u() * 4 - 2;
+    const c = rng.below(12);
+    const b = u();
+    const flag = u() < 0.5 ? NaN : 1;
+    x.set([a, c, b, flag], i * 4);
+    y[i] = (Number.isNaN(a) ? 3 : Math.sin(2 * a)) + ([2, 5, 7].includes(c) ? 2 : 0) + b + (Number.isNaN(flag) ? 1 : 0);
+  }
+  return { x: { data: x, nRows: n, nCols: 4, layout: "row-major" }, y };
+}
+
+const { x, y } = data();
+const model = await fitGbdt(x, y, { categoricalFeatures: [1], maxIter: 30 }).then((f) => f.model);
+const margin = Float64Array.from({ length: x.nRows }, (_, i) => Math.cos(i));
+
+function sameBits(a: Float64Array, b: Float64Array): boolean {
+  return Buffer.compare(Buffer.from(a.buffer, a.byteOffset, a.byteLength), Buffer.from(b.buffer, b.byteOffset, b.byteLength)) === 0;
+}
+
+test("the fixture model has categorical splits and splits on missing values (threshold +Infinity)", () => {
+  assert.ok(model.bitsets.length > 0);
+  assert.ok(model.threshold.includes(Infinity));
+});
+
+test("JSON round trip (through a string) gives bit-identical predictions and arrays", () => {
+  const text = JSON.stringify(treesToJSON(model));
+  const back = treesFromJSON(JSON.parse(text));
+  assert.deepEqual(back, model);
+  assert.ok(sameBits(predictTrees(back, x), predictTrees(model, x)));
+  assert.ok(sameBits(predictTrees(back, x, margin), predictTrees(model, x, margin)));
+  assert.equal(JSON.stringify(treesToJSON(back)), text, "serialising again gives the same text");
+});
+
+test("single-row and batch predictors agree exactly, in either matrix layout", () => {
+  const batch = predictTrees(model, x, margin);
+  const colMajor = new Float64Array(x.data.length);
+  for (let i = 0; i < x.nRows; i++) for (let j = 0; j < 4; j++) colMajor[j * x.nRows + i] = x.data[i * 4 + j];
+  const fromCols = predictTrees(model, { data: colMajor, nRows: x.nRows, nCols: 4, layout: "column-major" }, margin);
+  assert.ok(sameBits(batch, fromCols));
+  for (let i = 0; i < x.nRows; i += 37) {
+    assert.equal(predictTreesRow(model, x.data.subarray(i * 4, i * 4 + 4), margin[i]), batch[i]);
+  }
+});
+
+test("a matrix or row with the wrong number of columns is refused", () => {
+  assert.throws(() => predictTreesRow(model, [1, 2, 3]), (e) => isViralityError(e, "VIR_FEATURE_INVALID"));
+  assert.throws(
+    () => predictTrees(model, { data: new Float32Array(6), nRows: 2, nCols: 3, layout: "row-major" }),
+    (e) => isViralityError(e, "VIR_FEATURE_INVALID"),
+  );
+});
+
+function encodeInt32(values: readonly number[]): string {
+  const buf = Buffer.alloc(values.length * 4);
+  values.forEach((v, i) => buf.writeInt32LE(v, i * 4));
+  return buf.toString("base64");
+}
+
+function encodeFloat64(values: readonly number[]): string {
+  const buf = Buffer.alloc(values.length * 8);
+  values.forEach((v, i) => buf.writeDoubleLE(v, i * 8));
+  return buf.toString("base64");
+}
+
+/** A tiny valid ensemble: one tree, root split on feature 0 at 0.5. */
+function tiny(): Record<string, unknown> {
+  const t: TreeEnsemble = {
+    nFeatures: 2,
+    baseline: 1.5,
+    treeRoots: Int32Array.of(0),
+    feature: Int32Array.of(0, -1, -1),
+    threshold: Float64Array.of(0.5, 0, 0),
+    missingLeft: Uint8Array.of(1, 0, 0),
+    catBitset: Int32Array.of(-1, -1, -1),
+    left: Int32Array.of(1, -1, -1),
+    right: Int32Array.of(2, -1, -1),
+    value: Float64Array.of(0, -1, 1),
+    bitsets: new Uint32Array(0),
+  };
+  return { ...treesToJSON(t) };
+}
+
+test("treesFromJSON accepts the tiny ensemble and predicts with it", () => {
+  const t = treesFromJSON(tiny());
+  assert.equal(predictTreesRow(t, [0.5, 9]), 0.5);
+  assert.equal(predictTreesRow(t, [0.6, 9]), 2.5);
+  assert.equal(predictTreesRow(t, [NaN, 9]), 0.5);
+});
+
+test("malformed JSON is refused with VIR_MODEL_INVALID naming the field", () => {
+  const cases: [string, (j: Record<string, unknown>) => unknown][] = [
+    ["(root)", () => [1, 2]],
+    ["type", (j) => ({ ...j, type: "sklearn" })],
+    ["formatVersion", (j) => ({ ...j, formatVersion: 2 })],
+    ["encoding", (j) => ({ ...j, encoding: "hex" })],
+    ["extra", (j) => ({ ...j, extra: 1 })],
+    ["nFeatures", (j) => ({ ...j, nFeatures: 0 })],
+    ["nNodes", (j) => ({ ...j, nNodes: -1 })],
+    ["feature", (j) => ({ ...j, feature: "not base64!" })],
+    ["threshold", (j) => ({ ...j, threshold: encodeFloat64([0.5, 0]) })],
+    ["threshold", (j) => ({ ...j, threshold: encodeFloat64([NaN, 0, 0]) })],
+    ["baseline", (j) => ({ ...j, baseline: encodeFloat64([Infinity]) })],
+    ["value", (j) => ({ ...j, value: encodeFloat64([0, NaN, 1]) })],
+    ["feature", (j) => ({ ...j, feature: encodeInt32([2, -1, -1]) })],
+    ["left", (j) => ({ ...j, left: encodeInt32([0, -1, -1]) })],
+    ["right", (j) => ({ ...j, right: encodeInt32([3, -1, -1]) })],
+    ["catBitset", (j) => ({ ...j, catBitset: encodeInt32([0, -1, -1]) })],
+    ["treeRoots", (j) => ({ ...j, treeRoots: encodeInt32([1]) })],
+    ["missingLeft", (j) => ({ ...j, missingLeft: Buffer.from([2, 0, 0]).toString("base64") })],
+  ];
+  for (const [field, mutate] of cases) {
+    assert.throws(
+      () => treesFromJSON(mutate(tiny())),
+      (e) => isViralityError(e, "VIR_MODEL_INVALID") && e.message.includes(`"${field}"`),
+      field,
+    );
+  }
+});
