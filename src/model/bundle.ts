@@ -98,9 +98,18 @@ function contentOf(bundle: UnversionedBundle): Record<string, unknown> {
   };
 }
 
+/** JSON with object keys sorted at every level: the same content always gives the same text. */
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    typeof v === "object" && v !== null && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v,
+  );
+}
+
 /** Gives the bundle its content-hash version. */
 export function sealBundle(bundle: UnversionedBundle): ModelBundle {
-  const hash = createHash("sha256").update(JSON.stringify(contentOf(bundle))).digest("hex");
+  const hash = createHash("sha256").update(canonicalJson(contentOf(bundle))).digest("hex");
   return { ...bundle, version: `m-${hash.slice(0, 12)}` };
 }
 
@@ -153,6 +162,7 @@ function metricsAt(value: unknown, field: string): StageMetrics | null {
   const json = objectAt(value, field);
   const num = (key: string): number => {
     const v = json[key];
+    if (v === null) return Number.NaN; // JSON has no NaN (e.g. Spearman of a constant prediction)
     if (typeof v !== "number") throw fail(`${field}.${key}`, "must be a number");
     return v;
   };

@@ -110,6 +110,8 @@ export class ModelWatcher {
   #predictor: Predictor | null = null;
   #timer: NodeJS.Timeout | undefined;
   #checking: Promise<void> | null = null;
+  /** A version that failed to load: not retried (nor logged again) until `current` changes. */
+  #failed: string | null = null;
   readonly #listeners: Array<(predictor: Predictor) => void> = [];
 
   constructor(registry: ModelRegistry, subscriber: RedisClient, logger: Logger, pollMs: number) {
@@ -148,8 +150,10 @@ export class ModelWatcher {
   async #check(): Promise<void> {
     try {
       const version = await this.#registry.currentVersion();
-      if (version === null || version === this.#predictor?.version) return;
+      if (version === null || version === this.#predictor?.version || version === this.#failed) return;
+      this.#failed = version;
       const bundle = await this.#registry.load(version);
+      this.#failed = null;
       const previous = this.#predictor?.version ?? null;
       this.#predictor = new Predictor(bundle);
       this.#logger.info({ model_version: version, previous }, "model switched");

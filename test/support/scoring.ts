@@ -1,0 +1,237 @@
+/**
+ * A scoring harness for integration tests: a small simulated world and a model trained on it (made
+ * once per test process), a real scorer against the real stack with the test's own topics, group and
+ * key prefix, and helpers to produce events and wait for what the scorer publishes.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import type { TestContext } from "node:test";
+import type { Consumer, IHeaders } from "kafkajs";
+import type { Config } from "../../src/config.js";
+import type { EngagementSnapshot, VideoScore, VideoUploaded } from "../../src/contracts/generated/events.js";
+import { EventSerde } from "../../src/contracts/serde.js";
+import { produceEvents, type OutgoingEvent } from "../../src/ingest/event-producer.js";
+import { createKafka, ensureTopics, allTopics } from "../../src/ingest/kafka.js";
+import { Scorer } from "../../src/ingest/scorer.js";
+import { createLogger } from "../../src/logger.js";
+import type { ModelBundle } from "../../src/model/bundle.js";
+import { simulateWorld } from "../../src/sim/world.js";
+import { writeWorld } from "../../src/sim/write.js";
+import type { World } from "../../src/sim/types.js";
+import { ModelRegistry } from "../../src/store/model-registry.js";
+import { createRedis } from "../../src/store/redis.js";
+import { train } from "../../trainer/train.js";
+import { testConfig, uniqueName } from "./services.js";
+
+export interface TrainedWorld {
+  readonly world: World;
+  readonly bundle: ModelBundle;
+  readonly dir: string;
+}
+
+const made = new Map<number, Promise<TrainedWorld>>();
+
+/** A 600-video world (d = 16) and the bundle trained on it, once per process and seed. */
+export function trainedWorld(seed = 2, gbdt: { learningRate?: number } = {}): Promise<TrainedWorld> {
+  const key = seed * 1000 + Math.round((gbdt.learningRate ?? 0.1) * 100);
+  let found = made.get(key);
+  if (found === undefined) {
+    found = (async () => {
+      const dir = mkdtempSync(path.join(tmpdir(), "virality-world-"));
+      process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
+      const world = simulateWorld({ videos: 600, dim: 16, seed });
+      const files = await writeWorld(world, dir);
+      const result = await train({ fused: files.fused, features: files.csv, seed, gbdt, importanceRepeats: 1 });
+      return { world, bundle: result.bundle, dir };
+    })();
+    made.set(key, found);
+  }
+  return found;
+}
+
+export interface PublishedScore {
+  readonly score: VideoScore;
+  readonly partition: number;
+  readonly offset: string;
+}
+
+export interface DeadLetterSeen {
+  readonly value: Buffer | null;
+  readonly headers: Record<string, string>;
+}
+
+function headerText(headers: IHeaders | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(headers ?? {})) {
+    if (v === undefined) continue;
+    out[k] = Array.isArray(v) ? v.map(String).join(",") : v.toString();
+  }
+  return out;
+}
+
+export class ScoringHarness {
+  readonly scores: PublishedScore[] = [];
+  readonly deadLetters: DeadLetterSeen[] = [];
+  readonly scorers: Scorer[] = [];
+  #watcher: Consumer | null = null;
+
+  private constructor(
+    readonly config: Config,
+    readonly serde: EventSerde,
+  ) {}
+
+  static async create(t: TestContext, overrides: Record<string, unknown> = {}): Promise<ScoringHarness> {
+    const config = await testConfig(t, { scorer: { groupId: uniqueName("scorer"), modelPollMs: 500 }, ...overrides });
+    const harness = new ScoringHarness(config, new EventSerde(config.registry.url));
+    const kafka = createKafka(config, createLogger("silent"));
+    const admin = kafka.admin();
+    await admin.connect();
+    await ensureTopics(admin, allTopics(config), config.topics.partitions);
+    await admin.disconnect();
+    t.after(() => harness.close());
+    await harness.#watch();
+    return harness;
+  }
+
+  /** Collects everything published on the scores and dead-letter topics. */
+  async #watch(): Promise<void> {
+    const kafka = createKafka(this.config, createLogger("silent"));
+    const consumer = kafka.consumer({ groupId: uniqueName("watch") });
+    await consumer.connect();
+    await consumer.subscribe({ topics: [this.config.topics.scores, this.config.topics.deadLetter], fromBeginning: true });
+    await consumer.run({
+      eachMessage: async ({ topic, partition, message }) => {
+        if (topic === this.config.topics.deadLetter) {
+          this.deadLetters.push({ value: message.value, headers: headerText(message.headers) });
+          return;
+        }
+        if (message.value === null) return;
+        this.scores.push({ score: await this.serde.decode("video-score", message.value), partition, offset: message.offset });
+      },
+    });
+    this.#watcher = consumer;
+  }
+
+  async publishModel(bundle: ModelBundle): Promise<void> {
+    const redis = createRedis(this.config);
+    try {
+      await new ModelRegistry(redis, this.config.redis.keyPrefix).publish(bundle);
+    } finally {
+      redis.disconnect();
+    }
+  }
+
+  async startScorer(): Promise<Scorer> {
+    const scorer = new Scorer(this.config, createLogger("fatal"), { fromBeginning: true });
+    this.scorers.push(scorer);
+    await scorer.start();
+    return scorer;
+  }
+
+  async produce(events: readonly OutgoingEvent[]): Promise<void> {
+    await produceEvents(createKafka(this.config, createLogger("silent")), this.serde, this.config, events);
+  }
+
+  async produceRaw(topic: string, key: string, value: Buffer): Promise<void> {
+    const producer = createKafka(this.config, createLogger("silent")).producer();
+    await producer.connect();
+    await producer.send({ topic, messages: [{ key, value }] });
+    await producer.disconnect();
+  }
+
+  /** Waits until the scorer group has committed every input message produced so far. */
+  async waitCaughtUp(timeoutMs = 30_000): Promise<void> {
+    const admin = createKafka(this.config, createLogger("silent")).admin();
+    await admin.connect();
+    try {
+      const t = this.config.topics;
+      const topics = [t.uploads, t.embeddings, t.engagement];
+      const ends = new Map<string, string>();
+      for (const topic of topics) {
+        for (const p of await admin.fetchTopicOffsets(topic)) ends.set(`${topic}/${p.partition}`, p.high);
+      }
+      const start = Date.now();
+      for (;;) {
+        const committed = await admin.fetchOffsets({ groupId: this.config.scorer.groupId, topics });
+        const behind = committed.flatMap((c) =>
+          c.partitions.filter((p) => {
+            const end = ends.get(`${c.topic}/${p.partition}`) ?? "0";
+            return end !== "0" && (p.offset === "-1" || BigInt(p.offset) < BigInt(end));
+          }),
+        );
+        if (behind.length === 0) return;
+        if (Date.now() - start > timeoutMs) throw new Error(`scorer group still behind on ${behind.length} partitions after ${timeoutMs} ms`);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  scoresOf(videoId: string): VideoScore[] {
+    return this.scores.filter((s) => s.score.video_id === videoId).map((s) => s.score);
+  }
+
+  /** Waits until `check` holds (polling), or fails with what was seen. */
+  async waitFor(what: string, check: () => boolean, timeoutMs = 30_000): Promise<void> {
+    const start = Date.now();
+    while (!check()) {
+      if (Date.now() - start > timeoutMs) {
+        throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; scores seen: ${this.scores.length}, dead letters: ${this.deadLetters.length}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
+  async close(): Promise<void> {
+    for (const scorer of this.scorers) await scorer.stop().catch(() => undefined);
+    await this.#watcher?.disconnect().catch(() => undefined);
+    const redis = createRedis(this.config);
+    try {
+      let cursor = "0";
+      do {
+        const [next, keys] = await redis.scan(cursor, "MATCH", `${this.config.redis.keyPrefix}:*`, "COUNT", 1000);
+        cursor = next;
+        if (keys.length > 0) await redis.del(...keys);
+      } while (cursor !== "0");
+    } finally {
+      redis.disconnect();
+    }
+  }
+}
+
+// ------------------------------------------------------------------------------ crafted events
+
+export function uploadOf(world: World, index: number, videoId: string): VideoUploaded {
+  const video = world.videos[index];
+  if (video === undefined) throw new Error(`no video ${index}`);
+  return {
+    video_id: videoId,
+    channel_id: video.channelId,
+    uploaded_at: video.uploadedAt,
+    duration_seconds: video.durationSeconds ?? 30,
+    language: video.language,
+    captions: video.captions,
+    cluster_id: video.clusterId,
+    numeric_extras: { ...video.numericExtras },
+    categorical_extras: { ...video.categoricalExtras },
+    embedding: { model: "fused", model_version: "1", values: Array.from(video.embedding) },
+  };
+}
+
+export function snapshotOf(upload: VideoUploaded, window: "H1" | "H6", views: number, eventId: string, delayMs = 0): EngagementSnapshot {
+  const base = window === "H1" ? 3_600_000 : 21_600_000;
+  return {
+    event_id: eventId,
+    video_id: upload.video_id,
+    window,
+    observed_at: upload.uploaded_at + base + delayMs,
+    views,
+    likes: Math.round(views * 0.05),
+    comments: Math.round(views * 0.01),
+    shares: Math.round(views * 0.005),
+    retention: 0.5,
+    watch_time_seconds: views * 10,
+  };
+}
