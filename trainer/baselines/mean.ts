@@ -1,6 +1,6 @@
 /** The mean baseline: predicts the train mean of the target for every row. */
 import { ViralityError } from "../../src/errors.js";
-import type { RowMatrix } from "../eval/matrix.js";
+import { checkTarget, type RowMatrix } from "../eval/matrix.js";
 import type { Baseline } from "./types.js";
 
 export interface MeanBaseline extends Baseline {
@@ -10,6 +10,7 @@ export interface MeanBaseline extends Baseline {
 
 export function fitMean(y: Float64Array): MeanBaseline {
   if (y.length === 0) throw new ViralityError("VIR_TRAIN_INVALID", "the mean baseline needs at least one train row");
+  checkTarget(y);
   let sum = 0;
   for (const v of y) sum += v;
   return meanBaseline(sum / y.length);

@@ -25,7 +25,7 @@ export {
   type PermutationImportanceOptions,
   type Predictor,
 } from "./importance.js";
-export { checkMatrix, finiteColumnMeans, rowMatrix, takeRows, takeValues, type RowMatrix } from "./matrix.js";
+export { checkMatrix, checkTarget, finiteColumnMeans, rowMatrix, takeRows, takeValues, type RowMatrix } from "./matrix.js";
 export {
   averageRanks,
   maeFactor,

@@ -18,7 +18,7 @@ export function rowMatrix(data: Float32Array, rows: number, width: number): RowM
   return matrix;
 }
 
-/** Throws VIR_TRAIN_INVALID when the data length does not match rows × width (or y's length). */
+/** Throws VIR_TRAIN_INVALID when the data length does not match rows × width, or y is not `rows` finite numbers. */
 export function checkMatrix(x: RowMatrix, y?: ArrayLike<number>): void {
   if (!Number.isInteger(x.rows) || !Number.isInteger(x.width) || x.rows < 0 || x.width < 0) {
     throw new ViralityError("VIR_TRAIN_INVALID", `matrix shape ${x.rows} × ${x.width} is not two counts`);
@@ -29,8 +29,21 @@ export function checkMatrix(x: RowMatrix, y?: ArrayLike<number>): void {
       `matrix of ${x.rows} × ${x.width} needs ${x.rows * x.width} values, has ${x.data.length}`,
     );
   }
-  if (y !== undefined && y.length !== x.rows) {
+  if (y === undefined) return;
+  if (y.length !== x.rows) {
     throw new ViralityError("VIR_TRAIN_INVALID", `matrix has ${x.rows} rows but the target has ${y.length} values`);
+  }
+  checkTarget(y);
+}
+
+/** Throws VIR_TRAIN_INVALID, naming the row, when a target value is not a finite number. */
+export function checkTarget(y: ArrayLike<number>): void {
+  for (let i = 0; i < y.length; i++) {
+    if (!Number.isFinite(y[i])) {
+      throw new ViralityError("VIR_TRAIN_INVALID", `the target of row ${i} is ${y[i]}, not a finite number`, {
+        details: { row: i },
+      });
+    }
   }
 }
 

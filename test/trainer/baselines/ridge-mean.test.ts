@@ -53,10 +53,16 @@ test("ridge handles ~600 columns", () => {
   assert.ok(regressionMetrics(testSet.y, ridge.predict(testSet.x)).r2 > 0.8);
 });
 
-test("Cholesky solves a small system; bad λ is refused", () => {
+test("Cholesky solves a small system; bad λ and missing targets are refused", () => {
   // [[4, 2], [2, 3]] β = [2, 1] → β = [0.5, 0]
   const beta = solveCholesky(Float64Array.from([4, 2, 0, 3]), Float64Array.from([2, 1]), 2);
   assert.ok(Math.abs(beta[0] - 0.5) < 1e-12 && Math.abs(beta[1]) < 1e-12);
   const train = linearProblem(50, [1], { seed: 6, noise: 0.1 });
   assert.throws(() => fitRidge(train.x, train.y, { lambda: -1 }), (e: unknown) => isViralityError(e, "VIR_CONFIG_INVALID"));
+  const unlabeled = Float64Array.from(train.y);
+  unlabeled[7] = Number.NaN;
+  assert.throws(
+    () => fitRidge(train.x, unlabeled),
+    (e: unknown) => isViralityError(e, "VIR_TRAIN_INVALID") && /row 7/.test(e.message),
+  );
 });
