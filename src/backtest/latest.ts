@@ -1,7 +1,9 @@
 /**
  * The records a backtest evaluates: per video and stage the last score, per video the last outcome.
- * "Last" is by event time, then by the record's position in the input (its order on the topic), so a
- * replay of the same topics picks the same records whatever order unrelated records come in.
+ *  - a score is later by scored_at, then input_event_time (newer inputs), then more inputs present,
+ *    and only on a tie of all three by its position in the input (its order on the topic);
+ *  - an outcome is later by observed_at, then by more views (counts only grow), so equal-looking
+ *    duplicates resolve the same way in any order.
  */
 import type { Stage, VideoOutcome, VideoScore } from "../contracts/generated/events.js";
 import { ViralityError } from "../errors.js";
@@ -21,7 +23,7 @@ export interface LatestOutcomes {
   readonly otherHorizon: number;
 }
 
-/** Scores of `modelVersion`; per video and stage the last by (scored_at, input_event_time, position). */
+/** Scores of `modelVersion`; per video and stage the last one. */
 export function latestScores(scores: readonly VideoScore[], modelVersion: string): LatestScores {
   const byStage = new Map<Stage, Map<string, VideoScore>>(BACKTEST_STAGES.map((stage) => [stage, new Map()]));
   const otherVersions = new Set<string>();
@@ -47,7 +49,7 @@ export function latestScores(scores: readonly VideoScore[], modelVersion: string
   return { byStage, superseded, otherVersion, otherVersions };
 }
 
-/** Outcomes at `horizon`; per video the last by (observed_at, position). */
+/** Outcomes at `horizon`; per video the last one. */
 export function latestOutcomes(outcomes: readonly VideoOutcome[], horizon: string): LatestOutcomes {
   const byVideo = new Map<string, VideoOutcome>();
   let otherHorizon = 0;
@@ -60,8 +62,7 @@ export function latestOutcomes(outcomes: readonly VideoOutcome[], horizon: strin
     checkOutcome(outcome, position);
     const held = byVideo.get(outcome.video_id);
     if (held !== undefined) superseded++;
-    // Later position wins a tie on observed_at: forEach visits positions in increasing order.
-    if (held === undefined || outcome.observed_at >= held.observed_at) byVideo.set(outcome.video_id, outcome);
+    if (held === undefined || outcomeIsLater(outcome, held)) byVideo.set(outcome.video_id, outcome);
   });
   return { byVideo, superseded, otherHorizon };
 }
@@ -69,7 +70,13 @@ export function latestOutcomes(outcomes: readonly VideoOutcome[], horizon: strin
 /** Whether `candidate` (seen later in the input) replaces `held`. */
 function scoreIsLater(candidate: VideoScore, held: VideoScore): boolean {
   if (candidate.scored_at !== held.scored_at) return candidate.scored_at > held.scored_at;
-  return candidate.input_event_time >= held.input_event_time;
+  if (candidate.input_event_time !== held.input_event_time) return candidate.input_event_time > held.input_event_time;
+  return candidate.inputs_present.length >= held.inputs_present.length;
+}
+
+function outcomeIsLater(candidate: VideoOutcome, held: VideoOutcome): boolean {
+  if (candidate.observed_at !== held.observed_at) return candidate.observed_at > held.observed_at;
+  return candidate.views >= held.views;
 }
 
 function checkScore(score: VideoScore, position: number): void {

@@ -21,12 +21,17 @@ test("the last score per video and stage wins by scored_at, whatever the input o
   assert.equal(picked.superseded, 2);
 });
 
-test("on equal scored_at the newer inputs win, then the later record in the input", () => {
-  const newerInputs = latestScores(
-    [score("a", { target: 2, at: T0, inputAt: T0 - 10 }), score("a", { target: 1, at: T0, inputAt: T0 - 5 })],
-    VERSION,
-  );
-  assert.equal(newerInputs.byStage.get("UPLOAD")?.get("a")?.predicted_target, 1);
+test("on equal scored_at the newer inputs win, then more inputs, then the later record in the input", () => {
+  const older = score("a", { target: 2, at: T0, inputAt: T0 - 10 });
+  const newer = score("a", { target: 1, at: T0, inputAt: T0 - 5 });
+  for (const records of [[older, newer], [newer, older]]) {
+    assert.equal(latestScores(records, VERSION).byStage.get("UPLOAD")?.get("a")?.predicted_target, 1);
+  }
+  const fewer = score("a", { target: 3 });
+  const more = { ...score("a", { target: 4 }), inputs_present: ["upload", "embedding", "engagement_1h"] };
+  for (const records of [[fewer, more], [more, fewer]]) {
+    assert.equal(latestScores(records, VERSION).byStage.get("UPLOAD")?.get("a")?.predicted_target, 4);
+  }
   const sameTimes = latestScores([score("a", { target: 1 }), score("a", { target: 2 })], VERSION);
   assert.equal(sameTimes.byStage.get("UPLOAD")?.get("a")?.predicted_target, 2);
 });
@@ -42,14 +47,19 @@ test("scores of other model versions are left out and counted", () => {
   assert.deepEqual([...picked.otherVersions].sort(), ["m-5", "m-6"]);
 });
 
-test("the last outcome per video at the horizon wins; other horizons are counted", () => {
-  const picked = latestOutcomes(
-    [outcome("a", 50, { at: T0 + 2 }), outcome("a", 40, { at: T0 + 1 }), outcome("a", 70, { at: T0 + 2 }), outcome("a", 999, { horizon: "30d" })],
-    "7d",
-  );
-  assert.equal(picked.byVideo.get("a")?.views, 70);
-  assert.equal(picked.superseded, 2);
-  assert.equal(picked.otherHorizon, 1);
+test("the last outcome per video at the horizon wins, then the larger count; other horizons are counted", () => {
+  const records = [
+    outcome("a", 70, { at: T0 + 2 }),
+    outcome("a", 40, { at: T0 + 1 }),
+    outcome("a", 50, { at: T0 + 2 }),
+    outcome("a", 999, { horizon: "30d" }),
+  ];
+  for (const order of [records, [...records].reverse()]) {
+    const picked = latestOutcomes(order, "7d");
+    assert.equal(picked.byVideo.get("a")?.views, 70);
+    assert.equal(picked.superseded, 2);
+    assert.equal(picked.otherHorizon, 1);
+  }
 });
 
 test("records with values out of range are refused, naming the video", () => {
