@@ -43,48 +43,112 @@ export interface BinMapperFitOptions {
 }
 
 /**
- * Fits the bin mapper: numeric thresholds from `trainRows`, known categories from `allRows`.
- * When `trainBins` is given it also receives the bins of `trainRows` (column-major); without
- * subsampling these come straight from each column's sorted order.
+ * Everything needed to bin the training rows, column by column, by one or two threads at once
+ * (typed arrays on SharedArrayBuffers when a worker takes part). Threads claim columns through the
+ * shared counter `next`, so a worker that is still starting simply claims fewer.
  */
-export function fitBinMapper(
+export interface BinningJob {
+  readonly x: FeatureMatrix;
+  readonly trainRows: Uint32Array;
+  /** Rows the thresholds come from: trainRows, or a seeded subsample of them. */
+  readonly sampleRows: Uint32Array;
+  readonly subsampled: boolean;
+  readonly maxBins: number;
+  readonly quantileMethod: BinQuantileMethod;
+  readonly isCategorical: Uint8Array;
+  /** maxBins slots per column: numeric thresholds (output) or the known category codes (input). */
+  readonly thresholds: Float64Array;
+  /** Per column: how many entries of its thresholds slots are used. */
+  readonly nThresholds: Uint16Array;
+  /** Output: the training rows' bins, column-major (bins[f * trainRows.length + i]). */
+  readonly bins: Uint8Array;
+  /** Next column to claim (Atomics). */
+  readonly next: Int32Array;
+}
+
+/**
+ * Validates the categorical columns, collects their known categories (from `allRows`, like sklearn)
+ * and lays out a binning job writing into `bins`. With `shared`, every array the worker needs lives
+ * on a SharedArrayBuffer (the feature values are copied once unless they already do).
+ */
+export function prepareBinning(
   x: FeatureMatrix,
   trainRows: Uint32Array,
   allRows: Uint32Array,
   options: BinMapperFitOptions,
-  trainBins?: Uint8Array,
-): BinMapper {
+  bins: Uint8Array,
+  shared: boolean,
+): BinningJob {
   const { maxBins } = options;
-  const isCategorical = new Uint8Array(x.nCols);
+  const alloc = (bytes: number): ArrayBufferLike => (shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes));
+  const isCategorical = new Uint8Array(alloc(x.nCols));
   for (const c of options.categoricalFeatures) {
     if (c >= x.nCols) {
       throw new ViralityError("VIR_TRAIN_INVALID", `categorical feature index ${c} is not a column (${x.nCols} columns)`);
     }
     isCategorical[c] = 1;
   }
+  const thresholds = new Float64Array(alloc(x.nCols * maxBins * 8));
+  const nThresholds = new Uint16Array(alloc(x.nCols * 2));
+  const { rowStride, colStride } = matrixStrides(x);
+  for (let f = 0; f < x.nCols; f++) {
+    if (isCategorical[f] === 0) continue;
+    const known = knownCategories(x.data, allRows, rowStride, f * colStride, f, maxBins);
+    thresholds.set(known, f * maxBins);
+    nThresholds[f] = known.length;
+  }
   const subsampled = trainRows.length > options.subsample;
   const sampleRows = subsampled
     ? pick(trainRows, new Rng(options.seed).sampleWithoutReplacement(trainRows.length, options.subsample))
     : trainRows;
+  const toShared = (rows: Uint32Array): Uint32Array => {
+    if (!shared || rows.buffer instanceof SharedArrayBuffer) return rows;
+    const copy = new Uint32Array(new SharedArrayBuffer(rows.byteLength));
+    copy.set(rows);
+    return copy;
+  };
+  const sharedTrainRows = toShared(trainRows);
+  return {
+    x: shared ? sharedMatrix(x) : x,
+    trainRows: sharedTrainRows,
+    sampleRows: subsampled ? toShared(sampleRows) : sharedTrainRows,
+    subsampled,
+    maxBins,
+    quantileMethod: options.quantileMethod,
+    isCategorical,
+    thresholds,
+    nThresholds,
+    bins,
+    next: new Int32Array(alloc(4)),
+  };
+}
 
+function sharedMatrix(x: FeatureMatrix): FeatureMatrix {
+  if (x.data.buffer instanceof SharedArrayBuffer) return x;
+  const buffer = new SharedArrayBuffer(x.data.byteLength);
+  const data = x.data instanceof Float32Array ? new Float32Array(buffer) : new Float64Array(buffer);
+  data.set(x.data);
+  return { data, nRows: x.nRows, nCols: x.nCols, layout: x.layout };
+}
+
+/** Claims columns of the job until none is left, computing thresholds and bins for each. */
+export function binClaimedColumns(job: BinningJob): void {
+  const { x, trainRows, sampleRows, maxBins, bins, thresholds, nThresholds } = job;
   const { rowStride, colStride } = matrixStrides(x);
   const data = x.data;
-  const thresholds: Float64Array[] = [];
-  const nBinsNonMissing = new Uint16Array(x.nCols);
   const m = sampleRows.length;
-  const column = new Float64Array(m);
-  const positions = new Uint32Array(m);
-  const sorter = new RadixSorter(m);
-  const sorted = new Float64Array(m);
   const nTrain = trainRows.length;
-  for (let f = 0; f < x.nCols; f++) {
+  let scratch: { column: Float64Array; positions: Uint32Array; sorted: Float64Array; sorter: RadixSorter } | null = null;
+  for (let f = Atomics.add(job.next, 0, 1); f < x.nCols; f = Atomics.add(job.next, 0, 1)) {
     const colBase = f * colStride;
-    if (isCategorical[f] === 1) {
-      const known = knownCategories(data, allRows, rowStride, colBase, f, maxBins);
-      thresholds.push(known);
-      nBinsNonMissing[f] = known.length;
+    const out = bins.subarray(f * nTrain, (f + 1) * nTrain);
+    if (job.isCategorical[f] === 1) {
+      const known = thresholds.subarray(f * maxBins, f * maxBins + nThresholds[f]);
+      binCategoricalColumn(known, maxBins, data, rowStride, colBase, trainRows, out);
       continue;
     }
+    scratch ??= { column: new Float64Array(m), positions: new Uint32Array(m), sorted: new Float64Array(m), sorter: new RadixSorter(m) };
+    const { column, positions, sorted, sorter } = scratch;
     let k = 0;
     for (let i = 0; i < m; i++) {
       const v = data[sampleRows[i] * rowStride + colBase];
@@ -102,12 +166,11 @@ export function fitBinMapper(
     } else {
       for (let i = 0; i < k; i++) sorted[i] = values[order[i]];
     }
-    const t = numericThresholds(sorted.subarray(0, k), maxBins, options.quantileMethod);
-    thresholds.push(t);
-    nBinsNonMissing[f] = t.length + 1;
-    if (trainBins !== undefined && !subsampled && order !== null) {
+    const t = numericThresholds(sorted.subarray(0, k), maxBins, job.quantileMethod);
+    thresholds.set(t, f * maxBins);
+    nThresholds[f] = t.length;
+    if (!job.subsampled && order !== null) {
       // Walk the sorted values once: bin = number of thresholds < value.
-      const out = trainBins.subarray(f * nTrain, (f + 1) * nTrain);
       out.fill(maxBins);
       let b = 0;
       for (let i = 0; i < k; i++) {
@@ -115,19 +178,40 @@ export function fitBinMapper(
         while (b < t.length && t[b] < v) b++;
         out[positions[order[i]]] = b;
       }
-    } else if (trainBins !== undefined) {
-      binNumericColumn(t, maxBins, data, rowStride, colBase, trainRows, trainBins.subarray(f * nTrain, (f + 1) * nTrain));
+    } else {
+      binNumericColumn(t, maxBins, data, rowStride, colBase, trainRows, out);
     }
   }
-  const mapper: BinMapper = { nFeatures: x.nCols, maxBins, missingBin: maxBins, isCategorical, nBinsNonMissing, thresholds };
-  if (trainBins !== undefined) {
-    for (let f = 0; f < x.nCols; f++) {
-      if (isCategorical[f] === 0) continue;
-      const out = trainBins.subarray(f * nTrain, (f + 1) * nTrain);
-      binCategoricalColumn(thresholds[f], maxBins, data, rowStride, f * colStride, trainRows, out);
-    }
+}
+
+/** The bin mapper a finished job describes. */
+export function finishBinning(job: BinningJob): BinMapper {
+  const { maxBins, x } = job;
+  const thresholds: Float64Array[] = [];
+  const nBinsNonMissing = new Uint16Array(x.nCols);
+  const isCategorical = Uint8Array.from(job.isCategorical);
+  for (let f = 0; f < x.nCols; f++) {
+    const count = job.nThresholds[f];
+    thresholds.push(job.thresholds.slice(f * maxBins, f * maxBins + count));
+    nBinsNonMissing[f] = isCategorical[f] === 1 ? count : count + 1;
   }
-  return mapper;
+  return { nFeatures: x.nCols, maxBins, missingBin: maxBins, isCategorical, nBinsNonMissing, thresholds };
+}
+
+/**
+ * Fits the bin mapper on one thread: numeric thresholds from `trainRows`, known categories from
+ * `allRows`; `trainBins`, when given, receives the bins of `trainRows` (column-major).
+ */
+export function fitBinMapper(
+  x: FeatureMatrix,
+  trainRows: Uint32Array,
+  allRows: Uint32Array,
+  options: BinMapperFitOptions,
+  trainBins: Uint8Array = new Uint8Array(trainRows.length * x.nCols),
+): BinMapper {
+  const job = prepareBinning(x, trainRows, allRows, options, trainBins, false);
+  binClaimedColumns(job);
+  return finishBinning(job);
 }
 
 /**

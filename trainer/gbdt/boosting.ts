@@ -11,7 +11,7 @@
 import { ViralityError } from "../../src/errors.js";
 import type { FeatureMatrix, TreeEnsemble } from "../../src/model/trees.js";
 import type { BinMapper } from "./binning.js";
-import { fitBinMapper, transformToBins } from "./binning.js";
+import { finishBinning, prepareBinning, transformToBins } from "./binning.js";
 import { EnsembleBuilder } from "./ensemble-builder.js";
 import { TreeGrower } from "./grower.js";
 import type { GbdtOptions, ResolvedGbdtOptions } from "./options.js";
@@ -128,7 +128,7 @@ export async function fitGbdt(
   const nTrain = trainRows.length;
   const nFeatures = x.nCols;
   const threads = chooseThreads(opts.threads, nTrain, nFeatures);
-  const executor = await SplitExecutor.start(threads, nTrain, nFeatures, opts.maxBins + 1, {
+  const executor = SplitExecutor.launch(threads, nTrain, nFeatures, opts.maxBins + 1, {
     minSamplesLeaf: opts.minSamplesLeaf,
     l2Regularization: opts.l2Regularization,
     minGainToSplit: 0,
@@ -136,7 +136,7 @@ export async function fitGbdt(
   });
   try {
     const state = executor.state;
-    const mapper = fitBinMapper(
+    const binning = prepareBinning(
       x,
       trainRows,
       allRows,
@@ -148,7 +148,10 @@ export async function fitGbdt(
         quantileMethod: opts.binQuantile,
       },
       state.bins,
+      executor.threads === 2,
     );
+    await executor.bin(binning);
+    const mapper = finishBinning(binning);
     for (let f = 0; f < nFeatures; f++) {
       const column = state.bins.subarray(f * nTrain, (f + 1) * nTrain);
       state.nBinsNonMissing[f] = mapper.nBinsNonMissing[f];

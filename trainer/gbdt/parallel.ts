@@ -10,16 +10,22 @@ import type { NodeStats, SplitConstraints } from "./splitter.js";
 import { SplitRecord } from "./splitter.js";
 import type { ChildrenTask } from "./split-task.js";
 import { CTRL_DONE, CTRL_ERROR, CTRL_SEQ, runTask, SharedState, ThreadScratch } from "./split-task.js";
-import type { HistWorkerData } from "./hist-worker.js";
+import type { BinningJob } from "./binning.js";
+import { binClaimedColumns } from "./binning.js";
+import type { HistWorkerData, HistWorkerMessage } from "./hist-worker.js";
 
 /**
  * Below this many bin cells (rows × features) one thread is faster: a worker costs tens of
- * milliseconds to start and a few microseconds per task to synchronise.
+ * milliseconds to start and microseconds per task to synchronise. Split finding costs
+ * features × bins per node whatever the row count, so even 222 × 532 gains from the worker.
  */
-export const PARALLEL_MIN_CELLS = 2_000_000;
-const SPIN = 1 << 18;
-/** A task that takes longer than this means the worker died; fail instead of hanging. */
-const WATCHDOG_MS = 600_000;
+export const PARALLEL_MIN_CELLS = 100_000;
+const SPIN = 1 << 17;
+/**
+ * Waiting this long for the worker's part of one task means it died; fail instead of hanging. (The
+ * longest legitimate wait is one binning column or one node's histograms on half the features.)
+ */
+const WATCHDOG_MS = 120_000;
 
 export function chooseThreads(requested: "auto" | 1 | 2, nSamples: number, nFeatures: number): 1 | 2 {
   if (requested !== "auto") return requested;
@@ -28,6 +34,8 @@ export function chooseThreads(requested: "auto" | 1 | 2, nSamples: number, nFeat
 
 interface WorkerLink {
   readonly worker: Worker;
+  /** Settles when the worker thread has exited. */
+  readonly exited: Promise<void>;
   readonly port: MessagePort;
   /** First feature of the worker's range (the main thread takes [0, split)). */
   readonly split: number;
@@ -43,6 +51,8 @@ export class SplitExecutor {
   private constructor(
     readonly state: SharedState,
     private readonly link: WorkerLink | null,
+    /** Settles when the worker runs (rejects if it cannot start). */
+    readonly ready: Promise<void>,
   ) {
     this.scratch = new ThreadScratch(state.nSamples);
   }
@@ -51,15 +61,19 @@ export class SplitExecutor {
     return this.link === null ? 1 : 2;
   }
 
-  static async start(
+  /**
+   * Creates the shared state and, with two threads, starts the worker without waiting for it: the
+   * caller bins columns meanwhile (see bin()), and `ready` settles once the worker is up.
+   */
+  static launch(
     threads: 1 | 2,
     nSamples: number,
     nFeatures: number,
     nBins: number,
     constraints: SplitConstraints,
-  ): Promise<SplitExecutor> {
+  ): SplitExecutor {
     const state = SharedState.create(threads === 2, nSamples, nFeatures, nBins, constraints);
-    if (threads === 1) return new SplitExecutor(state, null);
+    if (threads === 1) return new SplitExecutor(state, null, Promise.resolve());
     // Blocks of 8 features stay whole on each side.
     const split = Math.min(nFeatures, Math.max(8, Math.round(nFeatures / 16) * 8));
     const channel = new MessageChannel();
@@ -68,12 +82,37 @@ export class SplitExecutor {
       workerData: data,
       transferList: [channel.port2],
     });
-    await new Promise<void>((resolve, reject) => {
-      worker.once("online", () => resolve());
+    const ready = new Promise<void>((resolve, reject) => {
+      worker.once("online", () => {
+        // From here on the worker is only ever waited on synchronously (or ref'ed again in close()).
+        worker.unref();
+        resolve();
+      });
       worker.once("error", reject);
     });
-    worker.unref();
-    return new SplitExecutor(state, { worker, port: channel.port1, split });
+    // A failure to start surfaces where `ready` is awaited (bin()), not as an unhandled rejection.
+    ready.catch(() => undefined);
+    const exited = new Promise<void>((resolve) => worker.once("exit", () => resolve()));
+    return new SplitExecutor(state, { worker, exited, port: channel.port1, split }, ready);
+  }
+
+  /**
+   * Bins the training rows: this thread claims columns at once, the worker joins as soon as it has
+   * started; returns when every column is done.
+   */
+  async bin(job: BinningJob): Promise<void> {
+    const link = this.link;
+    if (link === null) {
+      binClaimedColumns(job);
+      return;
+    }
+    const message: HistWorkerMessage = { kind: "bin", job };
+    link.port.postMessage(message);
+    this.state.setBinTask();
+    const seq = this.signal();
+    binClaimedColumns(job);
+    await this.ready;
+    this.waitDone(seq, link);
   }
 
   /** A free histogram slot, created (and shown to the worker) when none is free. */
@@ -87,7 +126,8 @@ export class SplitExecutor {
     } else {
       const buffer = new SharedArrayBuffer(bytes);
       this.state.slots.push(new Float64Array(buffer));
-      this.link.port.postMessage({ index, buffer });
+      const message: HistWorkerMessage = { kind: "slot", index, buffer };
+      this.link.port.postMessage(message);
     }
     return index;
   }
@@ -127,14 +167,26 @@ export class SplitExecutor {
       runTask(state, this.scratch, 0, 0, state.nFeatures);
       return;
     }
-    const control = state.control;
+    const seq = this.signal();
+    runTask(state, this.scratch, 0, 0, link.split);
+    this.waitDone(seq, link);
+  }
+
+  /** Publishes the task in params to the worker; returns its sequence number. */
+  private signal(): number {
+    const control = this.state.control;
     const seq = Atomics.add(control, CTRL_SEQ, 1) + 1;
     Atomics.notify(control, CTRL_SEQ);
-    runTask(state, this.scratch, 0, 0, link.split);
+    return seq;
+  }
+
+  private waitDone(seq: number, link: WorkerLink): void {
+    const control = this.state.control;
     let spins = 0;
-    const started = Date.now();
+    let started = 0;
     while (Atomics.load(control, CTRL_DONE) !== seq) {
       if (++spins > SPIN) {
+        started ||= Date.now();
         Atomics.wait(control, CTRL_DONE, Atomics.load(control, CTRL_DONE), 50);
         if (Date.now() - started > WATCHDOG_MS) throw new Error("gbdt worker did not answer (watchdog)");
       }
@@ -152,11 +204,9 @@ export class SplitExecutor {
     if (link === null) return;
     // Keep the event loop alive until the worker is gone (it is unref'ed while idle).
     link.worker.ref();
-    const exited = new Promise<void>((resolve) => link.worker.once("exit", () => resolve()));
     this.state.setExitTask();
-    Atomics.add(this.state.control, CTRL_SEQ, 1);
-    Atomics.notify(this.state.control, CTRL_SEQ);
+    this.signal();
     link.port.close();
-    await exited;
+    await link.exited;
   }
 }

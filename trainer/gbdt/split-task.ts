@@ -27,6 +27,8 @@ import { CategoricalScratch, scanCategorical, scanNumeric, SplitRecord } from ".
 export const TASK_ROOT = 1;
 export const TASK_CHILDREN = 2;
 export const TASK_EXIT = 3;
+/** Bin columns of the binning job last posted on the worker's port (binning.ts). */
+export const TASK_BIN = 4;
 
 /** control[] indices */
 export const CTRL_SEQ = 0;
@@ -188,6 +190,11 @@ export class SharedState {
 
   setExitTask(): void {
     this.params[P_KIND] = TASK_EXIT;
+  }
+
+  setBinTask(): void {
+    this.params[P_KIND] = TASK_BIN;
+    this.params[P_SLOTS] = this.slots.length;
   }
 
   taskKind(): number {

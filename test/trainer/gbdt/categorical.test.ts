@@ -59,4 +59,9 @@ test("category codes must be integers in [0, 255]; at most maxBins categories", 
     (e) => isViralityError(e, "VIR_TRAIN_INVALID") && e.message.includes("more than maxBins"),
   );
   await assert.rejects(fitGbdt(column(codes), y, { categoricalFeatures: [3] }), (e) => isViralityError(e, "VIR_TRAIN_INVALID"));
+  // refused while the worker thread is still starting: it is stopped, nothing hangs
+  await assert.rejects(
+    fitGbdt(column([...codes, 0.5]), Float64Array.from([...y, 0]), { categoricalFeatures: [0], threads: 2 }),
+    (e) => isViralityError(e, "VIR_TRAIN_INVALID"),
+  );
 });
