@@ -36,6 +36,7 @@ interface WorkerLink {
   readonly worker: Worker;
   /** Settles when the worker thread has exited. */
   readonly exited: Promise<void>;
+  readonly lifecycle: { closing: boolean };
   readonly port: MessagePort;
   /** First feature of the worker's range (the main thread takes [0, split)). */
   readonly split: number;
@@ -82,10 +83,12 @@ export class SplitExecutor {
       workerData: data,
       transferList: [channel.port2],
     });
+    const lifecycle = { closing: false };
     const ready = new Promise<void>((resolve, reject) => {
       worker.once("online", () => {
-        // From here on the worker is only ever waited on synchronously (or ref'ed again in close()).
-        worker.unref();
+        // From here on the worker is only ever waited on synchronously, unless close() has begun
+        // (which needs the event loop alive until the worker exits).
+        if (!lifecycle.closing) worker.unref();
         resolve();
       });
       worker.once("error", reject);
@@ -93,7 +96,7 @@ export class SplitExecutor {
     // A failure to start surfaces where `ready` is awaited (bin()), not as an unhandled rejection.
     ready.catch(() => undefined);
     const exited = new Promise<void>((resolve) => worker.once("exit", () => resolve()));
-    return new SplitExecutor(state, { worker, exited, port: channel.port1, split }, ready);
+    return new SplitExecutor(state, { worker, exited, lifecycle, port: channel.port1, split }, ready);
   }
 
   /**
@@ -203,6 +206,7 @@ export class SplitExecutor {
     const link = this.link;
     if (link === null) return;
     // Keep the event loop alive until the worker is gone (it is unref'ed while idle).
+    link.lifecycle.closing = true;
     link.worker.ref();
     this.state.setExitTask();
     this.signal();
