@@ -48,6 +48,8 @@ export interface BinMapperFitOptions {
  * shared counter `next`, so a worker that is still starting simply claims fewer.
  */
 export interface BinningJob {
+  /** Whether the job lives in shared memory (else only the thread that made it can run it). */
+  readonly shared: boolean;
   readonly x: FeatureMatrix;
   readonly trainRows: Uint32Array;
   /** Rows the thresholds come from: trainRows, or a seeded subsample of them. */
@@ -66,10 +68,14 @@ export interface BinningJob {
   readonly next: Int32Array;
 }
 
+/** Largest feature matrix copied into shared memory so a worker can help binning (bytes). */
+export const MAX_SHARED_INPUT_BYTES = 256 * 1024 * 1024;
+
 /**
  * Validates the categorical columns, collects their known categories (from `allRows`, like sklearn)
- * and lays out a binning job writing into `bins`. With `shared`, every array the worker needs lives
- * on a SharedArrayBuffer (the feature values are copied once unless they already do).
+ * and lays out a binning job writing into `bins`. With `share`, every array a worker needs lives on
+ * a SharedArrayBuffer: the feature values are copied once unless they already are shared, and not
+ * at all above MAX_SHARED_INPUT_BYTES (then this thread bins alone rather than double the memory).
  */
 export function prepareBinning(
   x: FeatureMatrix,
@@ -77,9 +83,11 @@ export function prepareBinning(
   allRows: Uint32Array,
   options: BinMapperFitOptions,
   bins: Uint8Array,
-  shared: boolean,
+  share: boolean,
 ): BinningJob {
   const { maxBins } = options;
+  const shared =
+    share && (x.data.buffer instanceof SharedArrayBuffer || x.data.byteLength <= MAX_SHARED_INPUT_BYTES);
   const alloc = (bytes: number): ArrayBufferLike => (shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes));
   const isCategorical = new Uint8Array(alloc(x.nCols));
   for (const c of options.categoricalFeatures) {
@@ -109,6 +117,7 @@ export function prepareBinning(
   };
   const sharedTrainRows = toShared(trainRows);
   return {
+    shared,
     x: shared ? sharedMatrix(x) : x,
     trainRows: sharedTrainRows,
     sampleRows: subsampled ? toShared(sampleRows) : sharedTrainRows,

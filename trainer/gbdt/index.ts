@@ -16,6 +16,7 @@ export { fitGbdt, shouldStop } from "./boosting.js";
 export type { GbdtFit, GbdtFitInput } from "./boosting.js";
 export { GBDT_DEFAULTS, resolveGbdtOptions } from "./options.js";
 export type { GbdtOptions, ResolvedGbdtOptions } from "./options.js";
+export type { BinMapper, BinQuantileMethod } from "./binning.js";
 
 /** sklearn-shaped wrapper: new GbdtRegressor(options).fit(X, y, { baseMargin }) then predict(X, baseMargin). */
 export class GbdtRegressor {

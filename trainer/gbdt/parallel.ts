@@ -105,7 +105,7 @@ export class SplitExecutor {
    */
   async bin(job: BinningJob): Promise<void> {
     const link = this.link;
-    if (link === null) {
+    if (link === null || !job.shared) {
       binClaimedColumns(job);
       return;
     }

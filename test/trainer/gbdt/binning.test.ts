@@ -66,3 +66,17 @@ test("float64 values that are not float32 take the comparison-sort path to the s
   transformToBins(mapper, column(values), Uint32Array.from(values.keys()), again);
   assert.deepEqual(again, bins);
 });
+
+test("more rows than binSubsample: thresholds from a seeded subsample, every row binned against them", () => {
+  const values = Array.from({ length: 600 }, (_, i) => ((i * 7919) % 600) / 10);
+  const x = column(values);
+  const rows = Uint32Array.from(values.keys());
+  const bins = new Uint8Array(values.length);
+  const options = { maxBins: 255, subsample: 50, categoricalFeatures: [], seed: 3, quantileMethod: "midpoint" as const };
+  const mapper = fitBinMapper(x, rows, rows, options, bins);
+  const t = mapper.thresholds[0];
+  assert.equal(t.length, 49, "50 sampled distinct values give 49 midpoints");
+  for (let i = 0; i < values.length; i++) assert.equal(bins[i], t.filter((th) => th < values[i]).length);
+  const again = fitBinMapper(x, rows, rows, options);
+  assert.deepEqual(again.thresholds, mapper.thresholds, "the subsample is seeded");
+});
