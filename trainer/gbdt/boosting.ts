@@ -158,6 +158,7 @@ export async function fitGbdt(
       state.hasMissing[f] = column.includes(mapper.missingBin) ? 1 : 0;
       state.isCategorical[f] = mapper.isCategorical[f];
     }
+    executor.rebalance();
     const valBins = new Uint8Array(valRows.length * nFeatures);
     transformToBins(mapper, x, valRows, valBins);
 

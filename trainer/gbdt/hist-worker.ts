@@ -24,8 +24,6 @@ export interface HistWorkerData {
   readonly buffers: SharedBuffers;
   readonly port: MessagePort;
   readonly thread: number;
-  readonly f0: number;
-  readonly f1: number;
 }
 
 /**
@@ -89,7 +87,8 @@ function serve(data: HistWorkerData): void {
         binClaimedColumns(inbox.job);
         inbox.job = null;
       } else {
-        runTask(state, scratch, data.thread, data.f0, data.f1);
+        const { f0, f1 } = state.workerFeatures();
+        runTask(state, scratch, data.thread, f0, f1);
       }
     } catch (error) {
       Atomics.store(control, CTRL_ERROR, 1);
@@ -102,7 +101,7 @@ function serve(data: HistWorkerData): void {
 }
 
 function isWorkerData(value: unknown): value is HistWorkerData {
-  return typeof value === "object" && value !== null && "buffers" in value && "port" in value && "f0" in value;
+  return typeof value === "object" && value !== null && "buffers" in value && "port" in value && "thread" in value;
 }
 
 if (!isMainThread && isWorkerData(workerData)) serve(workerData);

@@ -27,6 +27,27 @@ const SPIN = 1 << 17;
  */
 const WATCHDOG_MS = 120_000;
 
+/** The first worker feature: halves the summed cost, in whole blocks of 8 features. */
+function balancedSplit(state: SharedState): number {
+  const n = state.nFeatures;
+  const cost = (f: number): number => 1 + state.hasMissing[f];
+  let total = 0;
+  for (let f = 0; f < n; f++) total += cost(f);
+  let acc = 0;
+  let split = 0;
+  while (split + 8 <= n && acc + blockCost(split) / 2 <= total / 2) {
+    acc += blockCost(split);
+    split += 8;
+  }
+  return Math.max(Math.min(split, n), Math.min(8, n));
+
+  function blockCost(f0: number): number {
+    let c = 0;
+    for (let f = f0; f < Math.min(f0 + 8, n); f++) c += cost(f);
+    return c;
+  }
+}
+
 export function chooseThreads(requested: "auto" | 1 | 2, nSamples: number, nFeatures: number): 1 | 2 {
   if (requested !== "auto") return requested;
   return availableParallelism() >= 2 && nSamples * nFeatures >= PARALLEL_MIN_CELLS && nFeatures >= 16 ? 2 : 1;
@@ -38,8 +59,6 @@ interface WorkerLink {
   readonly exited: Promise<void>;
   readonly lifecycle: { closing: boolean };
   readonly port: MessagePort;
-  /** First feature of the worker's range (the main thread takes [0, split)). */
-  readonly split: number;
 }
 
 export class SplitExecutor {
@@ -75,10 +94,9 @@ export class SplitExecutor {
   ): SplitExecutor {
     const state = SharedState.create(threads === 2, nSamples, nFeatures, nBins, constraints);
     if (threads === 1) return new SplitExecutor(state, null, Promise.resolve());
-    // Blocks of 8 features stay whole on each side.
-    const split = Math.min(nFeatures, Math.max(8, Math.round(nFeatures / 16) * 8));
+    state.featureSplit = balancedSplit(state);
     const channel = new MessageChannel();
-    const data: HistWorkerData = { buffers: state.buffers, port: channel.port2, thread: 1, f0: split, f1: nFeatures };
+    const data: HistWorkerData = { buffers: state.buffers, port: channel.port2, thread: 1 };
     const worker = new Worker(new URL("./hist-worker.js", import.meta.url), {
       workerData: data,
       transferList: [channel.port2],
@@ -96,7 +114,7 @@ export class SplitExecutor {
     // A failure to start surfaces where `ready` is awaited (bin()), not as an unhandled rejection.
     ready.catch(() => undefined);
     const exited = new Promise<void>((resolve) => worker.once("exit", () => resolve()));
-    return new SplitExecutor(state, { worker, exited, lifecycle, port: channel.port1, split }, ready);
+    return new SplitExecutor(state, { worker, exited, lifecycle, port: channel.port1 }, ready);
   }
 
   /**
@@ -116,6 +134,14 @@ export class SplitExecutor {
     binClaimedColumns(job);
     await this.ready;
     this.waitDone(seq, link);
+  }
+
+  /**
+   * Divides the features between the threads by expected scan cost, once the per-feature facts are
+   * in the shared state (after binning): a feature with missing values is scanned twice.
+   */
+  rebalance(): void {
+    if (this.link !== null) this.state.featureSplit = balancedSplit(this.state);
   }
 
   /** A free histogram slot, created (and shown to the worker) when none is free. */
@@ -171,7 +197,7 @@ export class SplitExecutor {
       return;
     }
     const seq = this.signal();
-    runTask(state, this.scratch, 0, 0, link.split);
+    runTask(state, this.scratch, 0, 0, state.featureSplit);
     this.waitDone(seq, link);
   }
 
