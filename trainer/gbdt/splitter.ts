@@ -29,11 +29,19 @@ export class SplitRecord {
   isCategorical = 0;
   sumGradLeft = 0;
   countLeft = 0;
+  /**
+   * The split's score GL²·HR + GR²·HL over HL·HR (H = count + l2 + 1e-15) as a fraction: later
+   * features' scans start from it, so they only track bins that beat it (see scanNumeric).
+   */
+  scoreNum = -1;
+  scoreDen = 1;
   /** Categorical: bins going left (bit b of word b >> 5); includes the missing bin if it goes left. */
   readonly binBitset = new Uint32Array(8);
 
   reset(): void {
     this.gain = -1;
+    this.scoreNum = -1;
+    this.scoreDen = 1;
     this.feature = -1;
     this.bin = 0;
     this.missingLeft = 0;
@@ -51,6 +59,8 @@ export class SplitRecord {
     this.isCategorical = other.isCategorical;
     this.sumGradLeft = other.sumGradLeft;
     this.countLeft = other.countLeft;
+    this.scoreNum = other.scoreNum;
+    this.scoreDen = other.scoreDen;
     this.binBitset.set(other.binBitset);
   }
 }
@@ -102,8 +112,11 @@ export function scanNumeric(
   const N = node.count;
   const msl = c.minSamplesLeaf;
   const l2e = c.l2Regularization + VALUE_EPS;
-  let bestNum = -1;
-  let bestDen = 1;
+  // Start from the best split of the features scanned before: a bin of this feature matters only if
+  // it beats that one (sklearn keeps the first best feature), and tracking only those bins keeps
+  // the branch below predictable (a rising gain curve would otherwise set a record every few bins).
+  let bestNum = best.scoreNum;
+  let bestDen = best.scoreDen;
   let bestBin = -1;
   let bestGl = 0;
   let bestNl = 0;
@@ -198,7 +211,18 @@ export function scanNumeric(
     best.isCategorical = 0;
     best.sumGradLeft = bestGl;
     best.countLeft = bestNl;
+    best.scoreNum = bestNum;
+    best.scoreDen = bestDen;
   }
+}
+
+/** The score fraction of a split with GL, NL on the left (see SplitRecord.scoreNum). */
+function setScore(best: SplitRecord, gl: number, nl: number, node: NodeStats, l2: number): void {
+  const hl = nl + l2 + VALUE_EPS;
+  const hr = node.count - nl + l2 + VALUE_EPS;
+  const gr = node.sumGrad - gl;
+  best.scoreNum = gl * gl * hr + gr * gr * hl;
+  best.scoreDen = hl * hr;
 }
 
 /** Scratch for categorical scans (one per thread). */
@@ -276,6 +300,7 @@ export function scanCategorical(
   best.isCategorical = 1;
   best.sumGradLeft = bestGl;
   best.countLeft = bestNl;
+  setScore(best, bestGl, bestNl, node, l2);
   best.binBitset.fill(0);
   const from = bestDirection === 1 ? 0 : bestThresh;
   const to = bestDirection === 1 ? bestThresh : nUsed - 1;
