@@ -8,7 +8,7 @@ import type { Config } from "../config.js";
 export type RedisClient = Redis | Cluster;
 
 export function createRedis(config: Config): RedisClient {
-  const common = { maxRetriesPerRequest: 20, enableAutoPipelining: false, lazyConnect: false };
+  const common = { maxRetriesPerRequest: 20, enableAutoPipelining: true, lazyConnect: false };
   if (config.redis.clusterNodes.length > 0) {
     const nodes = config.redis.clusterNodes.map((node) => {
       const at = node.lastIndexOf(":");

@@ -11,7 +11,6 @@
  * only when its event time is newer than what is stored, so an older or duplicate event is a no-op and
  * the final state does not depend on delivery order. Writes are pipelined per batch.
  */
-import type { ChainableCommander } from "ioredis";
 import { ViralityError } from "../errors.js";
 import type { EngagementSnapshot, UploadRecord, VideoRecords } from "../features/records.js";
 import type { EngagementWindow } from "../features/stages.js";
@@ -124,7 +123,6 @@ function parseSnapshot(text: string, window: EngagementWindow, videoId: string):
 export class VideoStore {
   readonly #redis: RedisClient;
   readonly #prefix: string;
-  #sha: string | undefined;
 
   constructor(redis: RedisClient, keyPrefix: string) {
     this.#redis = redis;
@@ -133,15 +131,6 @@ export class VideoStore {
 
   keyOf(videoId: string): string {
     return `${this.#prefix}:v:{${videoId}}`;
-  }
-
-  async #scriptSha(): Promise<string> {
-    if (this.#sha === undefined) {
-      const sha: unknown = await this.#redis.script("LOAD", GUARDED_WRITE);
-      if (typeof sha !== "string") throw new ViralityError("VIR_REDIS_UNAVAILABLE", "SCRIPT LOAD did not return a sha");
-      this.#sha = sha;
-    }
-    return this.#sha;
   }
 
   /**
@@ -157,23 +146,20 @@ export class VideoStore {
     }
     const changed = new Map<string, boolean>();
     if (byVideo.size === 0) return changed;
-    const sha = await this.#scriptSha();
-    const run = async (): Promise<Array<[Error | null, unknown]>> => {
-      const pipeline = this.#redis.pipeline();
-      for (const [videoId, fields] of byVideo) {
+    // Concurrent commands are pipelined by ioredis' auto-pipelining (per node on a Redis Cluster, where
+    // one explicit pipeline may not span masters). EVAL, not EVALSHA: after a restart or on another
+    // master the script cache may be empty; Redis caches the compiled script either way.
+    const results = await Promise.all(
+      [...byVideo].map(async ([videoId, fields]): Promise<[Error | null, unknown]> => {
         const args: Array<string | Buffer> = [];
         for (const f of fields) args.push(f.field, String(f.eventTime), f.value);
-        pipeline.evalsha(sha, 1, this.keyOf(videoId), ...args);
-      }
-      return (await pipeline.exec()) ?? [];
-    };
-    let results = await run();
-    if (results.some(([error]) => error !== null && /NOSCRIPT/.test(error.message))) {
-      // Redis restarted (or failed over) and lost its script cache: load again and redo (idempotent)
-      this.#sha = undefined;
-      await this.#scriptSha();
-      results = await run();
-    }
+        try {
+          return [null, await this.#redis.eval(GUARDED_WRITE, 1, this.keyOf(videoId), ...args)];
+        } catch (error) {
+          return [error instanceof Error ? error : new Error(String(error)), null];
+        }
+      }),
+    );
     let i = 0;
     for (const videoId of byVideo.keys()) {
       const [error, value] = results[i++] ?? [new Error("missing pipeline result"), null];
@@ -187,9 +173,15 @@ export class VideoStore {
   async read(videoIds: readonly string[]): Promise<Map<string, StoredVideo>> {
     const out = new Map<string, StoredVideo>();
     if (videoIds.length === 0) return out;
-    const pipeline: ChainableCommander = this.#redis.pipeline();
-    for (const id of videoIds) pipeline.hgetallBuffer(this.keyOf(id));
-    const results = (await pipeline.exec()) ?? [];
+    const results = await Promise.all(
+      videoIds.map(async (id): Promise<[Error | null, unknown]> => {
+        try {
+          return [null, await this.#redis.hgetallBuffer(this.keyOf(id))];
+        } catch (error) {
+          return [error instanceof Error ? error : new Error(String(error)), null];
+        }
+      }),
+    );
     videoIds.forEach((videoId, i) => {
       const [error, value] = results[i] ?? [new Error("missing pipeline result"), null];
       if (error !== null) throw new ViralityError("VIR_REDIS_UNAVAILABLE", `reading ${videoId} failed: ${error.message}`, { cause: error });
@@ -236,14 +228,16 @@ export class VideoStore {
     entries: ReadonlyArray<{ readonly videoId: string; readonly signature: string; readonly alertKey?: string | undefined }>,
   ): Promise<void> {
     if (entries.length === 0) return;
-    const pipeline = this.#redis.pipeline();
-    for (const entry of entries) {
-      pipeline.hset(this.keyOf(entry.videoId), "s", entry.signature);
-      if (entry.alertKey !== undefined) pipeline.hsetnx(this.keyOf(entry.videoId), `a:${entry.alertKey}`, "1");
+    try {
+      await Promise.all(
+        entries.flatMap((entry) => [
+          this.#redis.hset(this.keyOf(entry.videoId), "s", entry.signature),
+          ...(entry.alertKey === undefined ? [] : [this.#redis.hsetnx(this.keyOf(entry.videoId), `a:${entry.alertKey}`, "1")]),
+        ]),
+      );
+    } catch (error) {
+      throw new ViralityError("VIR_REDIS_UNAVAILABLE", `marking scores published failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
     }
-    const results = (await pipeline.exec()) ?? [];
-    const failed = results.find(([error]) => error !== null);
-    if (failed?.[0]) throw new ViralityError("VIR_REDIS_UNAVAILABLE", `marking scores published failed: ${failed[0].message}`, { cause: failed[0] });
   }
 
   /** Every stored video id (SCAN; for --rescore-all). */

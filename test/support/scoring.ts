@@ -123,7 +123,7 @@ export class ScoringHarness {
   }
 
   async startScorer(): Promise<Scorer> {
-    const scorer = new Scorer(this.config, createLogger("fatal"), { fromBeginning: true });
+    const scorer = new Scorer(this.config, createLogger(process.env["VIRALITY_TEST_LOG"] === "1" ? "warn" : "fatal"), { fromBeginning: true });
     this.scorers.push(scorer);
     await scorer.start();
     return scorer;
@@ -189,12 +189,15 @@ export class ScoringHarness {
     await this.#watcher?.disconnect().catch(() => undefined);
     const redis = createRedis(this.config);
     try {
-      let cursor = "0";
-      do {
-        const [next, keys] = await redis.scan(cursor, "MATCH", `${this.config.redis.keyPrefix}:*`, "COUNT", 1000);
-        cursor = next;
-        if (keys.length > 0) await redis.del(...keys);
-      } while (cursor !== "0");
+      const nodes = "nodes" in redis ? redis.nodes("master") : [redis];
+      for (const node of nodes) {
+        let cursor = "0";
+        do {
+          const [next, keys] = await node.scan(cursor, "MATCH", `${this.config.redis.keyPrefix}:*`, "COUNT", 1000);
+          cursor = next;
+          await Promise.all(keys.map((key) => redis.del(key)));
+        } while (cursor !== "0");
+      }
     } finally {
       redis.disconnect();
     }
