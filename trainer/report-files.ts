@@ -1,29 +1,49 @@
-/** Writes report.json (every number) and report.html for a training run. */
-import { writeFile } from "node:fs/promises";
-import path from "node:path";
+/** Writes report.html and report.json for a training run (see trainer/report/). */
+import { fitSurrogate } from "./baselines/surrogate.js";
+import { buildStageReport, buildTrainingReport, writeReport } from "./report/index.js";
 import type { TrainResult } from "./train.js";
 
-export async function writeReports(result: TrainResult, outDir: string): Promise<{ html: string; json: string }> {
-  const json = path.join(outDir, "report.json");
-  const html = path.join(outDir, "report.html");
-  const data = {
+export interface TrainReportOptions {
+  readonly seed: number;
+  readonly testFraction: number;
+  readonly calibrationFraction: number;
+}
+
+export async function writeReports(result: TrainResult, outDir: string, options: TrainReportOptions): Promise<{ html: string; json: string }> {
+  const stages = result.stages.map((s) =>
+    buildStageReport({
+      stage: s.stage,
+      counts: { train: s.nTrain, calibration: s.nCalibration, test: s.nTest },
+      transform: result.target.transform,
+      actual: s.actual,
+      predicted: s.predicted,
+      modelName: `GBDT (${s.trees} trees${s.residualOver === "szabo-huberman" ? ", residual over Szabo–Huberman" : ""})`,
+      baselines: s.baselines,
+      conformal: {
+        alpha: 1 - s.coverage.level,
+        level: s.coverage.level,
+        quantile: s.coverage.quantile,
+        calibrationRows: s.nCalibration,
+        coverage: s.coverage.coverage,
+        meanWidth: s.coverage.meanWidth,
+        curve: s.calibration,
+      },
+      importance: s.importance,
+      surrogate: fitSurrogate(s.testX, s.predicted, { names: s.featureNames, seed: options.seed }),
+      seed: options.seed,
+    }),
+  );
+  const report = buildTrainingReport({
     modelVersion: result.bundle.version,
     target: result.target,
-    split: result.split,
-    join: result.join,
-    stages: result.stages.map((s) => ({
-      stage: s.stage,
-      nTrain: s.nTrain,
-      nCalibration: s.nCalibration,
-      nTest: s.nTest,
-      metrics: s.metrics,
-      baselines: s.baselines,
-      beatsBaseline: s.beatsBaseline,
-      coverage: s.coverage,
-      importanceGroups: s.importance.groups.map((g) => ({ name: g.name, mean: g.mean, std: g.std })),
-    })),
-  };
-  await writeFile(json, JSON.stringify(data, null, 2));
-  await writeFile(html, `<!doctype html><meta charset="utf-8"><title>virality report</title><pre>${JSON.stringify(data, null, 2).replace(/</g, "&lt;")}</pre>`);
-  return { html, json };
+    split: {
+      kind: result.split,
+      seed: result.split === "random" ? options.seed : null,
+      testFraction: options.testFraction,
+      calibrationFraction: options.calibrationFraction,
+    },
+    dataFingerprint: result.bundle.fingerprint,
+    stages,
+  });
+  return writeReport(outDir, report);
 }

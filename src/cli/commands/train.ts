@@ -157,7 +157,7 @@ export function registerTrain(program: Command): void {
       await mkdir(options.out, { recursive: true });
       const bundlePath = path.join(options.out, "model.json");
       await saveBundle(result.bundle, bundlePath);
-      const reports = await writeReports(result, options.out);
+      const reports = await writeReports(result, options.out, { seed: options.seed, testFraction: options.testFraction, calibrationFraction: 0.2 });
       const j = result.join;
       console.log(
         `joined ${j.matched} videos (${j.tableOnly} only in the table${j.tableOnlyExamples.length ? `, e.g. ${j.tableOnlyExamples.join(", ")}` : ""}; ` +
