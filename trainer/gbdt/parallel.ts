@@ -1,7 +1,10 @@
 /**
- * Runs split tasks over the features, on this thread alone or on this thread plus one worker
- * (each takes half of the features; the worker loads the compiled hist-worker.js next to this
- * module). Also owns the histogram slots, which the worker must see too.
+ * Runs split tasks over the features, on this thread alone or on this thread plus one worker (the
+ * features are divided by scan cost; the worker loads the compiled hist-worker.js next to this
+ * module), and the binning job on both. Also owns the histogram slots, which the worker must see.
+ *
+ * Synchronisation is a sequence number and a done counter in shared memory (Atomics), spinning
+ * briefly before sleeping: a fit dispatches ~30 tasks per tree, each a fraction of a millisecond.
  */
 import { availableParallelism } from "node:os";
 import { MessageChannel, receiveMessageOnPort, Worker } from "node:worker_threads";

@@ -48,8 +48,12 @@ test("row-major and column-major inputs fit the same model", async () => {
 });
 
 test("one thread and two threads (worker) build the identical model", async () => {
-  const a = await fitGbdt(train, yTrain, { maxIter: 8, threads: 1 });
-  const b = await fitGbdt(train, yTrain, { maxIter: 8, threads: 2 });
+  // 40 columns with missing values in some: both threads get features to bin and scan
+  const wide = gaussianMatrix(new Rng(8), 1500, 40);
+  for (let i = 0; i < wide.data.length; i += 7) if (i % 40 > 30) wide.data[i] = NaN;
+  const yWide = nonLinearTarget(new Rng(9), wide, 0.3);
+  const a = await fitGbdt(wide, yWide, { maxIter: 8, threads: 1, categoricalFeatures: [] });
+  const b = await fitGbdt(wide, yWide, { maxIter: 8, threads: 2 });
   assert.equal(a.threads, 1);
   assert.equal(b.threads, 2);
   assert.deepEqual(a.model, b.model);
