@@ -7,6 +7,7 @@ import { loadConfig, type Config } from "../config.js";
 import { describe as describeError, isViralityError } from "../errors.js";
 import { createLogger } from "../logger.js";
 import { LOCAL_DEFAULTS, discoverServices } from "../ops/services.js";
+import { registerDemo } from "./commands/demo.js";
 import { registerModels } from "./commands/models.js";
 import { registerPredict } from "./commands/predict.js";
 import { registerPt } from "./commands/pt.js";
@@ -44,21 +45,12 @@ program
     console.log(`smoke ok in ${result.roundTripMs} ms: ${result.decoded.join(", ")} via ${config.kafka.brokers.join(",")}, ${config.registry.url}, ${config.redis.url}`);
   });
 
-program
-  .command("demo")
-  .description("the whole loop on this machine (for now: start the stack and run the smoke round trip)")
-  .action(async (_options: unknown, command: Command) => {
-    console.log("virality demo: starting the local stack (first run downloads Kafka and Apicurio from Maven Central)…");
-    const config = await configWithServices(command);
-    const result = await smokeRoundTrip(config, createLogger("warn"));
-    console.log(`round trip ok in ${result.roundTripMs} ms: ${result.decoded.join(", ")}`);
-  });
-
 registerPt(program);
 registerTrain(program);
 registerPredict(program);
 registerModels(program, configWithServices);
 registerScore(program, configWithServices);
+registerDemo(program, configWithServices);
 
 async function main(): Promise<void> {
   program.exitOverride();

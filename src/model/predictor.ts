@@ -66,10 +66,21 @@ export class Predictor {
     return { target: predictTreesRow(compiled.model.trees, row, margin), margin };
   }
 
+  /** Every stage the video can be scored at now (for backtests: each stage's prediction). */
+  availableStages(records: VideoRecords): Stage[] {
+    const highest = this.stageFor(records);
+    if (highest === null) return [];
+    return [...this.#stages.keys()].filter((s) => stageRank(s) <= stageRank(highest));
+  }
+
   /** Scores a video at its highest available stage; null when it cannot be scored yet. */
   predict(records: VideoRecords): Prediction | null {
     const stage = this.stageFor(records);
-    if (stage === null) return null;
+    return stage === null ? null : this.predictAt(stage, records);
+  }
+
+  /** Scores a video at a given stage (which must be available: see availableStages). */
+  predictAt(stage: Stage, records: VideoRecords): Prediction | null {
     const assembled = assemble(this.bundle.spec, stage, records);
     const { target } = this.predictVector(stage, assembled.values);
     const model = this.#stages.get(stage)?.model;

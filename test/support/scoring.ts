@@ -14,6 +14,7 @@ import { EventSerde } from "../../src/contracts/serde.js";
 import { produceEvents, type OutgoingEvent } from "../../src/ingest/event-producer.js";
 import { createKafka, ensureTopics, allTopics } from "../../src/ingest/kafka.js";
 import { Scorer } from "../../src/ingest/scorer.js";
+import { topicEnds, waitCaughtUp } from "../../src/ingest/group-progress.js";
 import { createLogger } from "../../src/logger.js";
 import type { ModelBundle } from "../../src/model/bundle.js";
 import { simulateWorld } from "../../src/sim/world.js";
@@ -146,24 +147,8 @@ export class ScoringHarness {
     await admin.connect();
     try {
       const t = this.config.topics;
-      const topics = [t.uploads, t.embeddings, t.engagement];
-      const ends = new Map<string, string>();
-      for (const topic of topics) {
-        for (const p of await admin.fetchTopicOffsets(topic)) ends.set(`${topic}/${p.partition}`, p.high);
-      }
-      const start = Date.now();
-      for (;;) {
-        const committed = await admin.fetchOffsets({ groupId: this.config.scorer.groupId, topics });
-        const behind = committed.flatMap((c) =>
-          c.partitions.filter((p) => {
-            const end = ends.get(`${c.topic}/${p.partition}`) ?? "0";
-            return end !== "0" && (p.offset === "-1" || BigInt(p.offset) < BigInt(end));
-          }),
-        );
-        if (behind.length === 0) return;
-        if (Date.now() - start > timeoutMs) throw new Error(`scorer group still behind on ${behind.length} partitions after ${timeoutMs} ms`);
-        await new Promise((resolve) => setTimeout(resolve, 200));
-      }
+      const ends = await topicEnds(admin, [t.uploads, t.embeddings, t.engagement]);
+      await waitCaughtUp(admin, this.config.scorer.groupId, ends, { timeoutMs });
     } finally {
       await admin.disconnect();
     }

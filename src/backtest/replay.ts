@@ -1,0 +1,182 @@
+/**
+ * The backtest: replays the input topics from the beginning through the same Scorer code, under its
+ * own consumer group, Redis key namespace and output topics (so live scores are untouched), then
+ * evaluates the scores it published against the realized outcomes on the outcomes topic.
+ */
+import { randomBytes } from "node:crypto";
+import type { Kafka } from "kafkajs";
+import type { Config } from "../config.js";
+import type { UpsideAlert, VideoOutcome, VideoScore } from "../contracts/generated/events.js";
+import { EventSerde } from "../contracts/serde.js";
+import { createKafka } from "../ingest/kafka.js";
+import { topicEnds, waitCaughtUp } from "../ingest/group-progress.js";
+import { Scorer } from "../ingest/scorer.js";
+import type { Logger } from "../logger.js";
+import type { ModelBundle } from "../model/bundle.js";
+import { ModelRegistry } from "../store/model-registry.js";
+import { createRedis } from "../store/redis.js";
+import { VideoStore } from "../store/video-store.js";
+import { Predictor } from "../model/predictor.js";
+import type { Stage } from "../features/stages.js";
+import { evaluateBacktest } from "./evaluate.js";
+
+const STAGE_SYMBOL: Record<Stage, VideoScore["stage"]> = { upload: "UPLOAD", "1h": "H1", "6h": "H6" };
+const STAGE_ORDER: Record<Stage, number> = { upload: 1, "1h": 2, "6h": 3 };
+import type { BacktestReport } from "./types.js";
+
+export interface BacktestRun {
+  readonly report: BacktestReport;
+  readonly inputEvents: number;
+  readonly replaySeconds: number;
+  readonly eventsPerSecond: number;
+}
+
+export interface BacktestOptions {
+  readonly onProgress?: (behind: bigint, total: bigint) => void;
+  readonly shouldStop?: () => boolean;
+}
+
+/** Reads every message of the topics up to their current ends, decoding each with `decode`. */
+async function readAll<T>(kafka: Kafka, topics: readonly string[], decode: (topic: string, value: Buffer) => Promise<T>): Promise<T[]> {
+  const admin = kafka.admin();
+  await admin.connect();
+  const ends = await topicEnds(admin, topics);
+  await admin.disconnect();
+  const total = [...ends.values()].reduce((a, b) => a + b, 0n);
+  const out: T[] = [];
+  if (total === 0n) return out;
+  const groupId = `virality-read-${randomBytes(6).toString("hex")}`;
+  const consumer = kafka.consumer({ groupId });
+  await consumer.connect();
+  await consumer.subscribe({ topics: [...topics], fromBeginning: true });
+  const seen = new Map<string, bigint>();
+  const done = (): boolean => [...ends].every(([key, end]) => end === 0n || (seen.get(key) ?? -1n) >= end - 1n);
+  await new Promise<void>((resolve, reject) => {
+    void consumer
+      .run({
+        eachBatch: async ({ batch }) => {
+          for (const m of batch.messages) {
+            if (m.value !== null) out.push(await decode(batch.topic, m.value));
+            seen.set(`${batch.topic}/${batch.partition}`, BigInt(m.offset));
+          }
+          if (done()) resolve();
+        },
+      })
+      .catch(reject);
+  });
+  await consumer.disconnect();
+  const admin2 = kafka.admin();
+  await admin2.connect();
+  await admin2.deleteGroups([groupId]).catch(() => undefined);
+  await admin2.disconnect();
+  return out;
+}
+
+export async function runBacktest(config: Config, bundle: ModelBundle, logger: Logger, options: BacktestOptions = {}): Promise<BacktestRun> {
+  const run = randomBytes(4).toString("hex");
+  const replayConfig: Config = {
+    ...config,
+    redis: { ...config.redis, keyPrefix: `${config.redis.keyPrefix}:backtest-${run}` },
+    topics: { ...config.topics, scores: `${config.topics.scores}.backtest-${run}`, alerts: `${config.topics.alerts}.backtest-${run}`, deadLetter: `${config.topics.deadLetter}.backtest-${run}` },
+    scorer: { ...config.scorer, groupId: `${config.scorer.groupId}-backtest-${run}` },
+  };
+  const kafka = createKafka(config, logger);
+  const serde = new EventSerde(config.registry.url);
+  const redis = createRedis(replayConfig);
+  const registry = new ModelRegistry(redis, replayConfig.redis.keyPrefix);
+  const t = config.topics;
+  const inputs = [t.uploads, t.embeddings, t.engagement];
+  const admin = kafka.admin();
+  await admin.connect();
+  const scorer = new Scorer(replayConfig, logger, { fromBeginning: true });
+  try {
+    await registry.publish(bundle);
+    const ends = await topicEnds(admin, inputs);
+    const total = [...ends.values()].reduce((a, b) => a + b, 0n);
+    const started = Date.now();
+    await scorer.start();
+    await waitCaughtUp(admin, replayConfig.scorer.groupId, ends, {
+      timeoutMs: 30 * 60_000,
+      onProgress: (behind) => options.onProgress?.(behind, total),
+      ...(options.shouldStop ? { shouldStop: options.shouldStop } : {}),
+    });
+    const replaySeconds = (Date.now() - started) / 1000;
+    await scorer.stop();
+
+    const scores: VideoScore[] = await readAll(kafka, [replayConfig.topics.scores], (_topic, value) => serde.decode("video-score", value));
+    const alerts: UpsideAlert[] = await readAll(kafka, [replayConfig.topics.alerts], (_topic, value) => serde.decode("upside-alert", value));
+    const outcomes: VideoOutcome[] = await readAll(kafka, [t.outcomes], (_topic, value) => serde.decode("video-outcome", value));
+
+    // A replay runs faster than the events happened, so the scorer often sees a video's later inputs
+    // before scoring its earlier stage. Each stage is evaluated by scoring the replayed state at every
+    // stage available, with the same predictor and assembly; the early views feed the SH comparison.
+    const store = new VideoStore(redis, replayConfig.redis.keyPrefix);
+    const predictor = new Predictor(bundle);
+    const ids = [...new Set(scores.map((s) => s.video_id))].sort();
+    const earlyViews = new Map<string, { "1h"?: number; "6h"?: number }>();
+    const stageScores: VideoScore[] = [];
+    for (let i = 0; i < ids.length; i += 500) {
+      const videos = await store.read(ids.slice(i, i + 500));
+      for (const [id, video] of videos) {
+        const views: { "1h"?: number; "6h"?: number } = {};
+        for (const s of video.records.engagement) if (s.views !== null) views[s.window] = s.views;
+        earlyViews.set(id, views);
+        for (const stage of predictor.availableStages(video.records)) {
+          const p = predictor.predictAt(stage, video.records);
+          if (p === null) continue;
+          stageScores.push({
+            video_id: id,
+            stage: STAGE_SYMBOL[stage],
+            model_version: bundle.version,
+            target: bundle.target.column,
+            predicted_target: p.predictedTarget,
+            predicted_views: p.predictedViews,
+            interval_low: p.low,
+            interval_high: p.high,
+            interval_level: p.level,
+            scored_at: STAGE_ORDER[stage],
+            input_event_time: video.newestEventTime,
+            inputs_present: Object.entries(p.inputs).filter(([, v]) => v).map(([k]) => k),
+          });
+        }
+      }
+    }
+    const growth = (stage: "1h" | "6h"): number | undefined => {
+      const margin = bundle.stages[stage]?.baseMargin;
+      return margin?.kind === "szabo-huberman" ? margin.r : undefined;
+    };
+    const g1 = growth("1h");
+    const g6 = growth("6h");
+    const report = evaluateBacktest({
+      scores: stageScores,
+      outcomes,
+      alerts,
+      targetTransform: "log1p",
+      modelVersion: bundle.version,
+      earlyViews,
+      shGrowth: { ...(g1 === undefined ? {} : { "1h": g1 }), ...(g6 === undefined ? {} : { "6h": g6 }) },
+    });
+    return { report, inputEvents: Number(total), replaySeconds, eventsPerSecond: Number(total) / Math.max(replaySeconds, 1e-3) };
+  } finally {
+    await scorer.stop().catch(() => undefined);
+    const replayTopics = [replayConfig.topics.scores, replayConfig.topics.alerts, replayConfig.topics.deadLetter];
+    const existing = new Set(await admin.listTopics());
+    await admin.deleteTopics({ topics: replayTopics.filter((x) => existing.has(x)), timeout: 10_000 }).catch(() => undefined);
+    await admin.deleteGroups([replayConfig.scorer.groupId]).catch(() => undefined);
+    await admin.disconnect();
+    await deleteKeys(redis, replayConfig.redis.keyPrefix);
+    redis.disconnect();
+  }
+}
+
+async function deleteKeys(redis: ReturnType<typeof createRedis>, prefix: string): Promise<void> {
+  const nodes = "nodes" in redis ? redis.nodes("master") : [redis];
+  for (const node of nodes) {
+    let cursor = "0";
+    do {
+      const [next, keys] = await node.scan(cursor, "MATCH", `${prefix}:*`, "COUNT", 1000);
+      cursor = next;
+      await Promise.all(keys.map((key) => redis.del(key)));
+    } while (cursor !== "0");
+  }
+}
