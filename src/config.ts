@@ -4,6 +4,7 @@
  * below), which win. Validation runs once, at start-up, and fails fast with the key's name; unknown
  * keys in the file are rejected.
  */
+import { isRecord } from "./json-guards.js";
 import { readFileSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
@@ -113,9 +114,6 @@ export const ENV_VARS = {
 
 export type EnvVarName = keyof typeof ENV_VARS;
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
 
 function readConfigFile(file: string): Record<string, unknown> {
   let text: string;

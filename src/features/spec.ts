@@ -8,6 +8,7 @@
  * prefix of the 6h vector.
  */
 import { ViralityError } from "../errors.js";
+import { jsonGuards } from "../json-guards.js";
 import {
   SNAPSHOT_METRICS,
   UPLOAD_FIELDS,
@@ -124,8 +125,6 @@ export function deepFreeze<T>(value: T): T {
 // ---------------------------------------------------------------------------------------------
 // specFromJSON: validation of a stored spec. Every failure names the field.
 
-type Json = Record<string, unknown>;
-
 function fail(field: string, problem: string): ViralityError {
   return new ViralityError(
     "VIR_MODEL_INVALID",
@@ -134,31 +133,7 @@ function fail(field: string, problem: string): ViralityError {
   );
 }
 
-function objectAt(value: unknown, field: string): Json {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) throw fail(field, "must be an object");
-  return Object.fromEntries(Object.entries(value));
-}
-
-function arrayAt(value: unknown, field: string): unknown[] {
-  if (!Array.isArray(value)) throw fail(field, "must be a list");
-  return value;
-}
-
-function finiteAt(value: unknown, field: string): number {
-  if (typeof value !== "number" || !Number.isFinite(value)) throw fail(field, "must be a finite number");
-  return value;
-}
-
-function stringAt(value: unknown, field: string): string {
-  if (typeof value !== "string" || value === "") throw fail(field, "must be a non-empty string");
-  return value;
-}
-
-function positiveAt(value: unknown, field: string): number {
-  const number = finiteAt(value, field);
-  if (number <= 0) throw fail(field, "must be positive");
-  return number;
-}
+const { objectAt, arrayAt, finiteAt, stringAt, positiveAt } = jsonGuards(fail);
 
 function scaleAt(value: unknown, field: string): Scale | null {
   if (value === null) return null;

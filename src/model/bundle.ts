@@ -8,6 +8,7 @@
 import { createHash } from "node:crypto";
 import { readFile, rename, writeFile } from "node:fs/promises";
 import { ViralityError } from "../errors.js";
+import { jsonGuards } from "../json-guards.js";
 import { featureNames, featuresOfStage, specFromJSON, type FeatureSpec } from "../features/spec.js";
 import { STAGES, isStage, type EngagementWindow, type Stage } from "../features/stages.js";
 import { treesFromJSON, treesToJSON, type TreeEnsemble } from "./trees.js";
@@ -127,24 +128,7 @@ function fail(field: string, problem: string): ViralityError {
   return new ViralityError("VIR_MODEL_INVALID", `model bundle: ${field} ${problem}`, { details: { field } });
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-function objectAt(value: unknown, field: string): Record<string, unknown> {
-  if (!isRecord(value)) throw fail(field, "must be an object");
-  return value;
-}
-
-function finiteAt(value: unknown, field: string): number {
-  if (typeof value !== "number" || !Number.isFinite(value)) throw fail(field, "must be a finite number");
-  return value;
-}
-
-function stringAt(value: unknown, field: string): string {
-  if (typeof value !== "string" || value === "") throw fail(field, "must be a non-empty string");
-  return value;
-}
+const { objectAt, finiteAt, stringAt } = jsonGuards(fail);
 
 function baseMarginAt(value: unknown, field: string): BaseMargin {
   const json = objectAt(value, field);

@@ -23,6 +23,7 @@
  * JSON: little-endian base64 of each typed array, so a round trip is bit-exact (thresholds may be
  * +Infinity, which plain JSON numbers cannot carry).
  */
+import { isRecord } from "../json-guards.js";
 import { ViralityError } from "../errors.js";
 
 export type FeatureArray = Float32Array | Float64Array;
@@ -291,9 +292,6 @@ const JSON_KEYS: readonly (keyof TreesJSON)[] = [
   "bitsets",
 ];
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
 
 function count(obj: Record<string, unknown>, field: string, min: number): number {
   const v = obj[field];

@@ -11,10 +11,11 @@
  * only when its event time is newer than what is stored, so an older or duplicate event is a no-op and
  * the final state does not depend on delivery order. Writes are pipelined per batch.
  */
+import { isRecord } from "../json-guards.js";
 import { ViralityError } from "../errors.js";
 import type { EngagementSnapshot, UploadRecord, VideoRecords } from "../features/records.js";
 import type { EngagementWindow } from "../features/stages.js";
-import type { RedisClient } from "./redis.js";
+import { scanKeys, type RedisClient } from "./redis.js";
 
 const GUARDED_WRITE = `
 local changed = 0
@@ -54,9 +55,6 @@ export interface StoredVideo {
   readonly alerts: ReadonlySet<string>;
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
 
 function fieldsOf(write: StoreWrite): FieldWrite[] {
   switch (write.kind) {
@@ -242,16 +240,9 @@ export class VideoStore {
 
   /** Every stored video id (SCAN; for --rescore-all). */
   async *videoIds(): AsyncGenerator<string[]> {
-    const pattern = `${this.#prefix}:v:{*}`;
-    const nodes = "nodes" in this.#redis ? this.#redis.nodes("master") : [this.#redis];
-    for (const node of nodes) {
-      let cursor = "0";
-      do {
-        const [next, keys] = await node.scan(cursor, "MATCH", pattern, "COUNT", 500);
-        cursor = next;
-        const ids = keys.map((k) => k.slice(k.indexOf("{") + 1, k.lastIndexOf("}")));
-        if (ids.length > 0) yield ids;
-      } while (cursor !== "0");
+    for await (const keys of scanKeys(this.#redis, `${this.#prefix}:v:{*}`)) {
+      yield keys.map((k) => k.slice(k.indexOf("{") + 1, k.lastIndexOf("}")));
     }
   }
+
 }
