@@ -14,7 +14,7 @@ import { Scorer } from "../ingest/scorer.js";
 import type { Logger } from "../logger.js";
 import type { ModelBundle } from "../model/bundle.js";
 import { ModelRegistry } from "../store/model-registry.js";
-import { createRedis } from "../store/redis.js";
+import { createRedis, deleteKeysWithPrefix } from "../store/redis.js";
 import { VideoStore } from "../store/video-store.js";
 import { Predictor } from "../model/predictor.js";
 import type { Stage } from "../features/stages.js";
@@ -164,19 +164,7 @@ export async function runBacktest(config: Config, bundle: ModelBundle, logger: L
     await admin.deleteTopics({ topics: replayTopics.filter((x) => existing.has(x)), timeout: 10_000 }).catch(() => undefined);
     await admin.deleteGroups([replayConfig.scorer.groupId]).catch(() => undefined);
     await admin.disconnect();
-    await deleteKeys(redis, replayConfig.redis.keyPrefix);
+    await deleteKeysWithPrefix(redis, replayConfig.redis.keyPrefix);
     redis.disconnect();
-  }
-}
-
-async function deleteKeys(redis: ReturnType<typeof createRedis>, prefix: string): Promise<void> {
-  const nodes = "nodes" in redis ? redis.nodes("master") : [redis];
-  for (const node of nodes) {
-    let cursor = "0";
-    do {
-      const [next, keys] = await node.scan(cursor, "MATCH", `${prefix}:*`, "COUNT", 1000);
-      cursor = next;
-      await Promise.all(keys.map((key) => redis.del(key)));
-    } while (cursor !== "0");
   }
 }

@@ -18,3 +18,26 @@ export function createRedis(config: Config): RedisClient {
   }
   return new Redis(config.redis.url, { ...common, retryStrategy: (times) => Math.min(50 * 2 ** times, 2_000) });
 }
+
+/** Keys matching a pattern, a page at a time, across every master of a Redis Cluster. */
+export async function* scanKeys(redis: RedisClient, pattern: string, count = 500): AsyncGenerator<string[]> {
+  const nodes = "nodes" in redis ? redis.nodes("master") : [redis];
+  for (const node of nodes) {
+    let cursor = "0";
+    do {
+      const [next, keys] = await node.scan(cursor, "MATCH", pattern, "COUNT", count);
+      cursor = next;
+      if (keys.length > 0) yield keys;
+    } while (cursor !== "0");
+  }
+}
+
+/** Deletes every key under `<prefix>:` (one key per command: cluster-safe). */
+export async function deleteKeysWithPrefix(redis: RedisClient, prefix: string): Promise<number> {
+  let deleted = 0;
+  for await (const keys of scanKeys(redis, `${prefix}:*`, 1000)) {
+    await Promise.all(keys.map((key) => redis.del(key)));
+    deleted += keys.length;
+  }
+  return deleted;
+}

@@ -21,7 +21,7 @@ import { simulateWorld } from "../../src/sim/world.js";
 import { writeWorld } from "../../src/sim/write.js";
 import type { World } from "../../src/sim/types.js";
 import { ModelRegistry } from "../../src/store/model-registry.js";
-import { createRedis } from "../../src/store/redis.js";
+import { createRedis, deleteKeysWithPrefix } from "../../src/store/redis.js";
 import { train } from "../../trainer/train.js";
 import { testConfig, uniqueName } from "./services.js";
 
@@ -174,15 +174,7 @@ export class ScoringHarness {
     await this.#watcher?.disconnect().catch(() => undefined);
     const redis = createRedis(this.config);
     try {
-      const nodes = "nodes" in redis ? redis.nodes("master") : [redis];
-      for (const node of nodes) {
-        let cursor = "0";
-        do {
-          const [next, keys] = await node.scan(cursor, "MATCH", `${this.config.redis.keyPrefix}:*`, "COUNT", 1000);
-          cursor = next;
-          await Promise.all(keys.map((key) => redis.del(key)));
-        } while (cursor !== "0");
-      }
+      await deleteKeysWithPrefix(redis, this.config.redis.keyPrefix);
     } finally {
       redis.disconnect();
     }

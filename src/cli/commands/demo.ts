@@ -22,7 +22,7 @@ import { createLogger } from "../../logger.js";
 import { loadBundle, saveBundle } from "../../model/bundle.js";
 import { importSeismicCommand, simulateCommand } from "../../sim/commands.js";
 import { ModelRegistry } from "../../store/model-registry.js";
-import { createRedis } from "../../store/redis.js";
+import { createRedis, deleteKeysWithPrefix } from "../../store/redis.js";
 import { simulateWorld } from "../../sim/world.js";
 import { writeWorld } from "../../sim/write.js";
 import { train } from "../../../trainer/train.js";
@@ -68,12 +68,7 @@ async function resetDemo(config: Config): Promise<void> {
   }
   const redis = createRedis(config);
   try {
-    let cursor = "0";
-    do {
-      const [next, keys] = await redis.scan(cursor, "MATCH", `${config.redis.keyPrefix}:*`, "COUNT", 1000);
-      cursor = next;
-      await Promise.all(keys.map((k) => redis.del(k)));
-    } while (cursor !== "0");
+    await deleteKeysWithPrefix(redis, config.redis.keyPrefix);
   } finally {
     redis.disconnect();
   }
