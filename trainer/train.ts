@@ -216,8 +216,7 @@ async function tune(
 }
 
 function fitBaselines(
-  stage: Stage,
-  spec: FeatureSpec,
+  szaboHuberman: Baseline | null,
   raw: { train: RowMatrix; test: RowMatrix },
   ridge: { train: RowMatrix; test: RowMatrix },
   yTrain: Float64Array,
@@ -231,11 +230,7 @@ function fitBaselines(
   add(fitMean(yTrain), raw.test);
   add(fitRidge(ridge.train, yTrain), ridge.test);
   add(fitCart(raw.train, yTrain, { seed }), raw.test);
-  const window = WINDOW_OF[stage];
-  if (window !== null) {
-    const viewsAt = viewsIndex(spec, stage, window);
-    if (viewsAt >= 0) add(fitSzaboHuberman(raw.train, yTrain, { viewsColumn: viewsAt }), raw.test);
-  }
+  if (szaboHuberman !== null) add(szaboHuberman, raw.test);
   return out;
 }
 
@@ -274,16 +269,14 @@ async function trainStage(
   const yCal = takeValues(y, calRows);
   const yTest = takeValues(y, testRows);
 
+  // Szabo–Huberman: a baseline of the 1h/6h stages and, on a log1p target, the trees' base margin
   const window = WINDOW_OF[stage];
-  let margin: BaseMargin = { kind: "none" };
-  let viewsAt = -1;
-  if (window !== null && (options.transform ?? "log1p") === "log1p") {
-    viewsAt = viewsIndex(spec, stage, window);
-    if (viewsAt >= 0) {
-      const sh = fitSzaboHuberman(xTrain, yTrain, { viewsColumn: viewsAt });
-      margin = { kind: "szabo-huberman", window, r: sh.r, fallback: sh.fallback };
-    }
-  }
+  const viewsAt = window === null ? -1 : viewsIndex(spec, stage, window);
+  const sh = window !== null && viewsAt >= 0 ? fitSzaboHuberman(xTrain, yTrain, { viewsColumn: viewsAt }) : null;
+  const margin: BaseMargin =
+    sh !== null && window !== null && (options.transform ?? "log1p") === "log1p"
+      ? { kind: "szabo-huberman", window, r: sh.r, fallback: sh.fallback }
+      : { kind: "none" };
 
   let gbdtOptions: GbdtOptions = { randomState: options.seed ?? 0, ...options.gbdt };
   if (options.tune === true && window !== null) {
@@ -295,17 +288,16 @@ async function trainStage(
 
   progress("calibrating intervals", 0.6);
   const alpha = 1 - level;
-  const quantile = conformalQuantile(absoluteResiduals(yCal, predictWith(model, margin, viewsAt, xCal)), alpha);
+  const calScores = absoluteResiduals(yCal, predictWith(model, margin, viewsAt, xCal));
+  const quantile = conformalQuantile(calScores, alpha);
   const predicted = predictWith(model, margin, viewsAt, xTest);
   const metrics = regressionMetrics(yTest, predicted);
   const coverage = intervalCoverage(yTest, predicted, quantile);
-  const calScores = absoluteResiduals(yCal, predictWith(model, margin, viewsAt, xCal));
   const calibration = calibrationCurve(calScores, yTest, predicted);
 
   progress("baselines", 0.7);
   const baselines = fitBaselines(
-    stage,
-    spec,
+    sh,
     { train: xTrain, test: xTest },
     { train: takeRows(ridgeMatrix, trainRows), test: takeRows(ridgeMatrix, testRows) },
     yTrain,
