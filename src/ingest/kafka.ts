@@ -56,5 +56,7 @@ export function allTopics(config: Config): string[] {
 
 /** A producer with the Java-compatible (murmur2) partitioner, so keys land where Java clients put them. */
 export function createProducer(kafka: Kafka, options: Omit<ProducerConfig, "createPartitioner"> = {}): Producer {
-  return kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, ...options });
+  // an idempotent producer must not give up on a send (kafkajs warns otherwise): keep retrying, backing off
+  const retry = options.idempotent === true ? { retry: { retries: Number.MAX_SAFE_INTEGER, maxRetryTime: 5_000 } } : {};
+  return kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, ...retry, ...options });
 }
