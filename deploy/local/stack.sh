@@ -259,19 +259,21 @@ cluster-node-timeout 5000"
   done
   for port in $CLUSTER_PORTS; do wait_for "redis cluster node $port" "$STATE/cluster-$port/redis.log" 30 redis_ready "$port"; done
   local first; first=$(echo "$CLUSTER_PORTS" | awk '{print $1}')
-  if ! redis-cli -h "$HOST" -p "$first" cluster info 2>/dev/null | grep -q 'cluster_state:ok'; then
+  # nodes restarted from their nodes.conf rejoin their cluster by themselves: give them time first
+  local known; known=$(redis-cli -h "$HOST" -p "$first" cluster info 2>/dev/null | sed -n 's/^cluster_known_nodes:\([0-9]*\).*/\1/p')
+  if [ "${known:-1}" -le 1 ]; then
     local nodes="" p
     for p in $CLUSTER_PORTS; do nodes="$nodes $HOST:$p"; done
     log "creating a 3-master Redis Cluster on$nodes"
     # shellcheck disable=SC2086
     redis-cli --cluster create $nodes --cluster-replicas 0 --cluster-yes >"$STATE/cluster-create.log" 2>&1 \
       || { cat "$STATE/cluster-create.log" >&2; die "redis cluster create failed"; }
-    local start=$SECONDS
-    until redis-cli -h "$HOST" -p "$first" cluster info 2>/dev/null | grep -q 'cluster_state:ok'; do
-      (( SECONDS - start > 30 )) && die "redis cluster did not reach cluster_state:ok (see $STATE/cluster-create.log)"
-      sleep 1
-    done
   fi
+  local start=$SECONDS
+  until redis-cli -h "$HOST" -p "$first" cluster info 2>/dev/null | grep -q 'cluster_state:ok'; do
+    (( SECONDS - start > 30 )) && die "redis cluster did not reach cluster_state:ok (see $STATE/cluster-create.log and $STATE/cluster-*/redis.log)"
+    sleep 1
+  done
   [ "$started" = 1 ] || log "redis cluster already running on $CLUSTER_PORTS"
   log "redis cluster ready"
 }
