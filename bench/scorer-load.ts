@@ -1,0 +1,305 @@
+/**
+ * The scorer under load, as a real process against the real stack (deploy/local):
+ *  1. soak + throughput: V videos (d = 512 embeddings in the uploads), then rounds of newer 1h/6h
+ *     snapshots for all of them until ≥ N events; every event changes a video's inputs, so every event
+ *     is a Redis guarded write, an assembly, a prediction and a published score. Reports events/s
+ *     end to end, the scorer's RSS after the uploads and at the end, and Redis memory.
+ *  2. latency: events at half the measured rate for a while; event-to-score latency is the score's
+ *     Kafka timestamp minus the event's send time (same clock), p50/p99.
+ *  3. Redis bytes per cached video (MEMORY USAGE over a sample) against 1.2 × (4·d + 200).
+ *
+ *   node dist/bench/scorer-load.js [--videos 20000] [--events 1000000] [--latency-seconds 20] [--latency-rate N]
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { homedir } from "node:os";
+import path from "node:path";
+import { randomBytes } from "node:crypto";
+import type { Message } from "kafkajs";
+import { loadConfig, type Config } from "../src/config.js";
+import type { EngagementSnapshot, VideoUploaded } from "../src/contracts/generated/events.js";
+import { EventSerde } from "../src/contracts/serde.js";
+import { encodeEvent, type OutgoingEvent } from "../src/ingest/event-producer.js";
+import { topicEnds, groupBehind } from "../src/ingest/group-progress.js";
+import { allTopics, createKafka, createProducer, ensureTopics } from "../src/ingest/kafka.js";
+import { createLogger } from "../src/logger.js";
+import { loadBundle, saveBundle, type ModelBundle } from "../src/model/bundle.js";
+import { discoverServices, repoRoot } from "../src/ops/services.js";
+import { simulateWorld } from "../src/sim/world.js";
+import { writeWorld } from "../src/sim/write.js";
+import { ModelRegistry } from "../src/store/model-registry.js";
+import { createRedis, deleteKeysWithPrefix, scanKeys } from "../src/store/redis.js";
+import { train } from "../trainer/train.js";
+
+function arg(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  const v = i >= 0 ? Number(process.argv[i + 1]) : fallback;
+  return Number.isFinite(v) && v > 0 ? v : fallback;
+}
+
+const VIDEOS = arg("videos", 20_000);
+const EVENTS = arg("events", 1_000_000);
+const LATENCY_SECONDS = arg("latency-seconds", 20);
+const DIM = 512;
+
+async function modelFor512(): Promise<{ bundle: ModelBundle; world: ReturnType<typeof simulateWorld> }> {
+  const dir = path.join(homedir(), ".cache/virality/bench/scorer-d512");
+  const file = path.join(dir, "model.json");
+  const world = simulateWorld({ videos: 2_000, dim: DIM, seed: 5 });
+  if (existsSync(file)) return { bundle: await loadBundle(file), world };
+  mkdirSync(dir, { recursive: true });
+  process.stderr.write("training a d=512 bundle once (cached in ~/.cache/virality/bench)…\n");
+  const files = await writeWorld(world, dir);
+  const result = await train({ fused: files.fused, features: files.parquet, seed: 5, importanceRepeats: 1 });
+  await saveBundle(result.bundle, file);
+  return { bundle: result.bundle, world };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address !== null ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+    server.once("error", reject);
+  });
+}
+
+function rssMb(child: ChildProcess): number {
+  const status = readFileSync(`/proc/${child.pid}/status`, "utf8");
+  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? "0");
+  return kb / 1024;
+}
+
+async function waitReady(port: number): Promise<void> {
+  const start = Date.now();
+  for (;;) {
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/readyz`)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() - start > 60_000) throw new Error("scorer did not become ready within 60 s");
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+function envOf(config: Config, port: number): NodeJS.ProcessEnv {
+  const t = config.topics;
+  return {
+    ...process.env,
+    VIRALITY_KAFKA_BROKERS: config.kafka.brokers.join(","),
+    VIRALITY_REGISTRY_URL: config.registry.url,
+    VIRALITY_REDIS_URL: config.redis.url,
+    VIRALITY_REDIS_KEY_PREFIX: config.redis.keyPrefix,
+    VIRALITY_TOPIC_UPLOADS: t.uploads,
+    VIRALITY_TOPIC_EMBEDDINGS: t.embeddings,
+    VIRALITY_TOPIC_ENGAGEMENT: t.engagement,
+    VIRALITY_TOPIC_OUTCOMES: t.outcomes,
+    VIRALITY_TOPIC_SCORES: t.scores,
+    VIRALITY_TOPIC_ALERTS: t.alerts,
+    VIRALITY_TOPIC_DLQ: t.deadLetter,
+    VIRALITY_GROUP_ID: config.scorer.groupId,
+    VIRALITY_HTTP_PORT: String(port),
+    VIRALITY_LOG_LEVEL: "warn",
+  };
+}
+
+function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+}
+
+async function main(): Promise<void> {
+  const services = await discoverServices({ onLine: (l) => process.stderr.write(`${l}\n`) });
+  const id = `bench-${randomBytes(3).toString("hex")}`;
+  const config = loadConfig({
+    env: {},
+    overrides: {
+      kafka: { brokers: services.kafkaBrokers },
+      registry: { url: services.registryUrl },
+      redis: { url: services.redisUrl, keyPrefix: id },
+      topics: {
+        uploads: `${id}.uploads`, embeddings: `${id}.embeddings`, engagement: `${id}.engagement`, outcomes: `${id}.outcomes`,
+        scores: `${id}.scores`, alerts: `${id}.alerts`, deadLetter: `${id}.dlq`, partitions: 3,
+      },
+      scorer: { groupId: `${id}.scorer` },
+    },
+  });
+  const logger = createLogger("warn");
+  const kafka = createKafka(config, logger);
+  const admin = kafka.admin();
+  await admin.connect();
+  await ensureTopics(admin, allTopics(config), 3);
+  const serde = new EventSerde(config.registry.url);
+  const redis = createRedis(config);
+  const { bundle, world } = await modelFor512();
+  await new ModelRegistry(redis, config.redis.keyPrefix).publish(bundle);
+
+  const port = await freePort();
+  const child = spawn(process.execPath, [path.join(repoRoot(), "dist/src/cli/main.js"), "score", "--from-beginning"], {
+    env: envOf(config, port),
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  const cleanup = async (): Promise<void> => {
+    child.kill("SIGKILL");
+    const existing = new Set(await admin.listTopics());
+    await admin.deleteTopics({ topics: allTopics(config).filter((t) => existing.has(t)) }).catch(() => undefined);
+    await admin.deleteGroups([config.scorer.groupId]).catch(() => undefined);
+    await deleteKeysWithPrefix(redis, config.redis.keyPrefix);
+    await admin.disconnect();
+    redis.disconnect();
+  };
+  try {
+    await waitReady(port);
+    const producer = createProducer(kafka, { idempotent: true, maxInFlightRequests: 1 });
+    await producer.connect();
+    const base = world.videos.map((v) => v);
+    const uploads: VideoUploaded[] = Array.from({ length: VIDEOS }, (_, i) => {
+      const v = base[i % base.length];
+      if (v === undefined) throw new Error("empty world");
+      return {
+        video_id: `${id}-v${i}`, channel_id: v.channelId, uploaded_at: v.uploadedAt, duration_seconds: v.durationSeconds ?? 30,
+        language: v.language, captions: v.captions, cluster_id: v.clusterId, numeric_extras: { ...v.numericExtras },
+        categorical_extras: { ...v.categoricalExtras }, embedding: { model: "fused", model_version: "1", values: Array.from(v.embedding) },
+      };
+    });
+    const snapshot = (u: VideoUploaded, window: "H1" | "H6", round: number): EngagementSnapshot => {
+      const views = 100 + round * 3;
+      return {
+        event_id: `${u.video_id}-${window}-${round}`, video_id: u.video_id, window,
+        observed_at: u.uploaded_at + (window === "H1" ? 3_000_000 : 20_000_000) + round * 100,
+        views, likes: views >> 4, comments: views >> 6, shares: views >> 7, retention: 0.5, watch_time_seconds: views * 9,
+      };
+    };
+    const send = async (events: readonly OutgoingEvent[]): Promise<void> => {
+      const byTopic = new Map<string, Message[]>();
+      for (const e of events) {
+        const { topic, message } = await encodeEvent(serde, config, e);
+        const list = byTopic.get(topic) ?? [];
+        list.push(message);
+        byTopic.set(topic, list);
+      }
+      await producer.sendBatch({ topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })), acks: -1 });
+    };
+    const inputs = [config.topics.uploads, config.topics.engagement];
+
+    // ---- 1. uploads, then the soak
+    const t0 = Date.now();
+    for (let i = 0; i < uploads.length; i += 500) {
+      await send(uploads.slice(i, i + 500).map((u) => ({ topic: "uploads" as const, key: u.video_id, value: u })));
+    }
+    let ends = await topicEnds(admin, inputs);
+    while ((await groupBehind(admin, config.scorer.groupId, ends)) > 0n) await new Promise((r) => setTimeout(r, 250));
+    const uploadSeconds = (Date.now() - t0) / 1000;
+    const rssAfterUploads = rssMb(child);
+    const redisAfterUploads = Number(/used_memory:(\d+)/.exec(await redis.info("memory"))?.[1] ?? 0);
+    process.stderr.write(`uploads: ${VIDEOS} in ${uploadSeconds.toFixed(1)} s; scorer RSS ${rssAfterUploads.toFixed(0)} MB\n`);
+
+    const rounds = Math.ceil((EVENTS - VIDEOS) / (2 * VIDEOS));
+    const soakStart = Date.now();
+    let produced = VIDEOS;
+    const rssSamples: number[] = [];
+    const producing = (async () => {
+      for (let round = 1; round <= rounds; round++) {
+        for (let i = 0; i < uploads.length; i += 1000) {
+          const slice = uploads.slice(i, i + 1000);
+          await send(slice.flatMap((u) => [
+            { topic: "engagement" as const, key: u.video_id, value: snapshot(u, "H1", round) },
+            { topic: "engagement" as const, key: u.video_id, value: snapshot(u, "H6", round) },
+          ]));
+          produced += slice.length * 2;
+        }
+        rssSamples.push(rssMb(child));
+        process.stderr.write(`  round ${round}/${rounds}: produced ${produced.toLocaleString("en-US")}, scorer RSS ${rssMb(child).toFixed(0)} MB\n`);
+      }
+    })();
+    await producing;
+    ends = await topicEnds(admin, inputs);
+    while ((await groupBehind(admin, config.scorer.groupId, ends)) > 0n) await new Promise((r) => setTimeout(r, 250));
+    const soakSeconds = (Date.now() - soakStart) / 1000;
+    const soakEvents = produced - VIDEOS;
+    const rate = soakEvents / soakSeconds;
+    const rssEnd = rssMb(child);
+    const redisEnd = Number(/used_memory:(\d+)/.exec(await redis.info("memory"))?.[1] ?? 0);
+
+    // ---- 2. latency at half the rate
+    const target = arg("latency-rate", rate / 2);
+    const sentAt = new Map<string, number>();
+    const latencies: number[] = [];
+    const watcher = kafka.consumer({ groupId: `${id}.watch` });
+    await watcher.connect();
+    await watcher.subscribe({ topics: [config.topics.scores], fromBeginning: false });
+    let watching = false;
+    await watcher.run({
+      eachBatch: async ({ batch }) => {
+        watching = true;
+        for (const m of batch.messages) {
+          if (m.value === null) continue;
+          const score = await serde.decode("video-score", m.value);
+          const sent = sentAt.get(`${score.video_id}@${score.input_event_time}`);
+          if (sent !== undefined) latencies.push(Number(m.timestamp) - sent);
+        }
+      },
+    });
+    const first = uploads[0];
+    if (first === undefined) throw new Error("no videos");
+    while (!watching) {
+      await send([{ topic: "engagement", key: first.video_id, value: snapshot(first, "H1", rounds + 1) }]);
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    const latStart = Date.now();
+    let round = rounds + 2;
+    let n = 0;
+    while (Date.now() - latStart < LATENCY_SECONDS * 1000) {
+      const batchStart = Date.now();
+      const perTick = Math.max(1, Math.round(target / 20)); // 20 sends per second
+      const events: OutgoingEvent[] = [];
+      for (let k = 0; k < perTick; k++) {
+        const u = uploads[n % uploads.length];
+        if (u === undefined) break;
+        if (n > 0 && n % uploads.length === 0) round++;
+        const s = snapshot(u, "H6", round);
+        events.push({ topic: "engagement", key: u.video_id, value: s });
+        n++;
+      }
+      const now = Date.now();
+      for (const e of events) if (e.topic === "engagement") sentAt.set(`${e.value.video_id}@${e.value.observed_at}`, now);
+      await send(events);
+      const wait = 50 - (Date.now() - batchStart);
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    }
+    await new Promise((r) => setTimeout(r, 3_000));
+    await watcher.disconnect();
+    await producer.disconnect();
+    latencies.sort((a, b) => a - b);
+
+    // ---- 3. Redis bytes per video
+    const sample: string[] = [];
+    for await (const keys of scanKeys(redis, `${config.redis.keyPrefix}:v:*`)) {
+      sample.push(...keys);
+      if (sample.length >= 500) break;
+    }
+    let bytes = 0;
+    for (const key of sample) bytes += Number(await redis.call("MEMORY", "USAGE", key, "SAMPLES", "0"));
+    const perVideo = bytes / Math.max(1, sample.length);
+    const goal = 1.2 * (4 * DIM + 200);
+
+    console.log(`scorer load bench (${new Date().toISOString()}, Node ${process.version}, 2 vCPU shared; scorer is a child process)`);
+    console.log(`videos ${VIDEOS.toLocaleString("en-US")} (d=${DIM}), soak events ${soakEvents.toLocaleString("en-US")} + uploads ${VIDEOS.toLocaleString("en-US")}`);
+    console.log(`sustained end-to-end rate (soak): ${Math.round(rate).toLocaleString("en-US")} events/s  (goal ≥ 10,000)`);
+    console.log(`uploads with d=512 embeddings: ${Math.round(VIDEOS / uploadSeconds).toLocaleString("en-US")} events/s`);
+    console.log(`latency at ${Math.round(target).toLocaleString("en-US")} events/s (${latencies.length} scores): p50 ${percentile(latencies, 50)} ms, p99 ${percentile(latencies, 99)} ms  (goal p99 ≤ 50 ms)`);
+    console.log(`scorer RSS: after uploads ${rssAfterUploads.toFixed(0)} MB, end of soak ${rssEnd.toFixed(0)} MB (${(((rssEnd - rssAfterUploads) / rssAfterUploads) * 100).toFixed(1)}%; samples ${rssSamples.map((r) => r.toFixed(0)).join(" ")})  (goal flat within 10%)`);
+    console.log(`Redis used_memory: after uploads ${(redisAfterUploads / 1e6).toFixed(1)} MB, end ${(redisEnd / 1e6).toFixed(1)} MB`);
+    console.log(`Redis bytes per cached video: ${perVideo.toFixed(0)} (MEMORY USAGE, ${sample.length} keys)  (goal ≤ ${goal.toFixed(0)} = 1.2 × (4·${DIM} + 200))`);
+  } finally {
+    await cleanup();
+  }
+}
+
+await main();
+process.exit(0);
