@@ -67,6 +67,39 @@ export function signatureOf(score: VideoScore, video: StoredVideo): string {
   return `${score.model_version}|${score.stage}|${video.inputTimes}`;
 }
 
+/** The broker refuses a record batch over message.max.bytes (1 MB by default): keep each send well under it. */
+const MAX_REQUEST_BYTES = 512 * 1024;
+
+function sizeOf(message: Message): number {
+  const part = (v: Message["key"] | Message["value"]): number => (v === null || v === undefined ? 0 : Buffer.byteLength(v));
+  let headers = 0;
+  for (const [k, v] of Object.entries(message.headers ?? {})) headers += k.length + (typeof v === "string" || Buffer.isBuffer(v) ? Buffer.byteLength(v) : 16);
+  return part(message.key) + part(message.value) + headers + 64;
+}
+
+/** Splits the messages into sends of at most MAX_REQUEST_BYTES each (a larger single message goes alone). */
+export function requestSized(topicMessages: ReadonlyArray<{ topic: string; messages: Message[] }>): Array<Array<{ topic: string; messages: Message[] }>> {
+  const chunks: Array<Array<{ topic: string; messages: Message[] }>> = [];
+  let current: Array<{ topic: string; messages: Message[] }> = [];
+  let bytes = 0;
+  for (const { topic, messages } of topicMessages) {
+    for (const message of messages) {
+      const size = sizeOf(message);
+      if (bytes > 0 && bytes + size > MAX_REQUEST_BYTES) {
+        chunks.push(current);
+        current = [];
+        bytes = 0;
+      }
+      const last = current.at(-1);
+      if (last !== undefined && last.topic === topic) last.messages.push(message);
+      else current.push({ topic, messages: [message] });
+      bytes += size;
+    }
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
+}
+
 export class ScorePublisher {
   constructor(
     private readonly config: Config,
@@ -109,7 +142,7 @@ export class ScorePublisher {
       { topic: topics.alerts, messages: alertMessages },
       { topic: topics.deadLetter, messages: [...deadLetters] },
     ].filter((t) => t.messages.length > 0);
-    if (topicMessages.length > 0) await this.producer.sendBatch({ topicMessages, acks: -1 });
+    for (const chunk of requestSized(topicMessages)) await this.producer.sendBatch({ topicMessages: chunk, acks: -1 });
     await this.store.markPublished(
       outputs.map(({ video, out }) => ({
         videoId: video.videoId,
