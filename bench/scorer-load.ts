@@ -11,7 +11,7 @@
  *   node dist/bench/scorer-load.js [--videos 20000] [--events 1000000] [--latency-seconds 20] [--latency-rate N]
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { createWriteStream, existsSync, mkdirSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { homedir } from "node:os";
 import path from "node:path";
@@ -104,7 +104,7 @@ function envOf(config: Config, port: number): NodeJS.ProcessEnv {
     VIRALITY_TOPIC_DLQ: t.deadLetter,
     VIRALITY_GROUP_ID: config.scorer.groupId,
     VIRALITY_HTTP_PORT: String(port),
-    VIRALITY_LOG_LEVEL: "warn",
+    VIRALITY_LOG_LEVEL: "info",
   };
 }
 
@@ -142,8 +142,12 @@ async function main(): Promise<void> {
   const port = await freePort();
   const child = spawn(process.execPath, [path.join(repoRoot(), "dist/src/cli/main.js"), "score", "--from-beginning"], {
     env: envOf(config, port),
-    stdio: ["ignore", "ignore", "inherit"],
+    stdio: ["ignore", "pipe", "inherit"],
   });
+  // the scorer's own log (warnings and errors) goes to a file beside the figures
+  const logFile = path.join(homedir(), ".cache/virality/bench/scorer-load.log");
+  mkdirSync(path.dirname(logFile), { recursive: true });
+  child.stdout?.pipe(createWriteStream(logFile));
   const cleanup = async (): Promise<void> => {
     child.kill("SIGKILL");
     const existing = new Set(await admin.listTopics());

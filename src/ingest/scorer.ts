@@ -59,12 +59,12 @@ export class Scorer {
     this.#redis = createRedis(config);
     this.store = new VideoStore(this.#redis, config.redis.keyPrefix);
     const registry = new ModelRegistry(this.#redis, config.redis.keyPrefix);
-    this.models = new ModelWatcher(registry, createRedis(config), this.#logger, config.scorer.modelPollMs);
+    this.models = new ModelWatcher(registry, createRedis(config, { subscriber: true }), this.#logger, config.scorer.modelPollMs);
     const kafka = createKafka(config, logger);
     this.#consumer = kafka.consumer({
       groupId: config.scorer.groupId,
-      sessionTimeout: 30_000,
-      heartbeatInterval: 3_000,
+      sessionTimeout: config.scorer.sessionTimeoutMs,
+      heartbeatInterval: Math.floor(config.scorer.sessionTimeoutMs / 10),
       maxBytesPerPartition: 4 * 1024 * 1024,
       retry: { retries: 10, initialRetryTime: 300, maxRetryTime: 10_000 },
     });

@@ -130,6 +130,8 @@ export class ModelWatcher {
   }
 
   async start(): Promise<void> {
+    // a dropped connection reconnects and resubscribes by itself; polling covers the gap
+    this.#subscriber.on("error", (error: Error) => this.#logger.warn({ err: error.message }, "model notification connection error"));
     await this.#subscriber.subscribe(this.#registry.channel);
     this.#subscriber.on("message", (channel: string) => {
       if (channel === this.#registry.channel) void this.check();

@@ -7,8 +7,17 @@ import type { Config } from "../config.js";
 
 export type RedisClient = Redis | Cluster;
 
-export function createRedis(config: Config): RedisClient {
-  const common = { maxRetriesPerRequest: 20, enableAutoPipelining: true, lazyConnect: false };
+export interface RedisRole {
+  /**
+   * A pub/sub subscriber: no auto-pipelining and no ready check, whose INFO on a reconnect is refused
+   * by Redis while the connection is in subscriber mode (seen in the 1M-event soak).
+   */
+  readonly subscriber?: boolean;
+}
+
+export function createRedis(config: Config, role: RedisRole = {}): RedisClient {
+  const subscriber = role.subscriber === true;
+  const common = { maxRetriesPerRequest: 20, enableAutoPipelining: !subscriber, enableReadyCheck: !subscriber, lazyConnect: false };
   if (config.redis.clusterNodes.length > 0) {
     const nodes = config.redis.clusterNodes.map((node) => {
       const at = node.lastIndexOf(":");
