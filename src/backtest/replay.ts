@@ -27,6 +27,7 @@ import type { BacktestReport } from "./types.js";
 export interface BacktestRun {
   readonly report: BacktestReport;
   readonly inputEvents: number;
+  /** From the replay scorer joining its group until it has committed every input event. */
   readonly replaySeconds: number;
   readonly eventsPerSecond: number;
 }
@@ -93,8 +94,10 @@ export async function runBacktest(config: Config, bundle: ModelBundle, logger: L
     await registry.publish(bundle);
     const ends = await topicEnds(admin, inputs);
     const total = [...ends.values()].reduce((a, b) => a + b, 0n);
-    const started = Date.now();
     await scorer.start();
+    // time the replay itself, not joining the consumer group
+    while (!scorer.ready) await new Promise((resolve) => setTimeout(resolve, 20));
+    const started = Date.now();
     await waitCaughtUp(admin, replayConfig.scorer.groupId, ends, {
       timeoutMs: 30 * 60_000,
       onProgress: (behind) => options.onProgress?.(behind, total),
