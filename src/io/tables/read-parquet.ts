@@ -4,22 +4,24 @@
  * become text columns. Nested columns (lists, structs) are refused.
  */
 import { asyncBufferFromFile, parquetMetadataAsync, parquetRead, parquetSchema } from "hyparquet";
-import type { ColumnData, SchemaTree } from "hyparquet";
+import type { ColumnData, FileMetaData, SchemaTree } from "hyparquet";
 import { ViralityError } from "../../errors.js";
 import { ColumnBuilder } from "./column-builder.js";
+import { checkParquetLayout } from "./parquet-check.js";
 import { KEY_COLUMN, makeTable, type Table } from "./table.js";
 
 const NUMERIC_TYPES: ReadonlySet<string> = new Set(["INT32", "INT64", "INT96", "FLOAT", "DOUBLE"]);
 const TEXT_CONVERTED: ReadonlySet<string> = new Set(["UTF8", "ENUM", "JSON"]);
 
 export async function readParquet(path: string): Promise<Table> {
+  let metadata: FileMetaData;
   let schema: SchemaTree;
   let rowCount: number;
   const file = await asyncBufferFromFile(path).catch((error: unknown) => {
     throw unreadable(path, error);
   });
   try {
-    const metadata = await parquetMetadataAsync(file);
+    metadata = await parquetMetadataAsync(file);
     schema = parquetSchema(metadata);
     rowCount = Number(metadata.num_rows);
   } catch (error) {
@@ -44,6 +46,14 @@ export async function readParquet(path: string): Promise<Table> {
       element.logical_type?.type !== "TIMESTAMP" &&
       element.converted_type !== "TIMESTAMP_MILLIS" &&
       element.converted_type !== "TIMESTAMP_MICROS";
+    if (byName.has(element.name)) {
+      // refused before reading: hyparquet would leave the second chunk's read unobserved
+      throw new ViralityError(
+        "VIR_TABLE_INVALID",
+        `${path}: the column name "${element.name}" appears twice in the schema; rename one of them.`,
+        { details: { file: path, column: element.name } },
+      );
+    }
     const builder = new ColumnBuilder(element.name, element.name === KEY_COLUMN || !numeric);
     builders.push(builder);
     byName.set(element.name, { builder, numeric, next: 0 });
@@ -66,8 +76,10 @@ export async function readParquet(path: string): Promise<Table> {
     target.next = chunk.rowEnd;
   };
   try {
-    await parquetRead({ file, onChunk });
+    await checkParquetLayout(path, file, metadata, schema);
+    await parquetRead({ file, metadata, onChunk });
   } catch (error) {
+    if (error instanceof ViralityError) throw error;
     throw unreadable(path, error);
   }
   if (failure !== undefined) throw failure;
