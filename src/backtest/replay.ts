@@ -18,6 +18,7 @@ import { createRedis, deleteKeysWithPrefix } from "../store/redis.js";
 import { VideoStore } from "../store/video-store.js";
 import { Predictor } from "../model/predictor.js";
 import type { Stage } from "../features/stages.js";
+import { evaluateAlert } from "../publish/alerts.js";
 import { evaluateBacktest } from "./evaluate.js";
 
 const STAGE_SYMBOL: Record<Stage, VideoScore["stage"]> = { upload: "UPLOAD", "1h": "H1", "6h": "H6" };
@@ -107,7 +108,6 @@ export async function runBacktest(config: Config, bundle: ModelBundle, logger: L
     await scorer.stop();
 
     const scores: VideoScore[] = await readAll(kafka, [replayConfig.topics.scores], (_topic, value) => serde.decode("video-score", value));
-    const alerts: UpsideAlert[] = await readAll(kafka, [replayConfig.topics.alerts], (_topic, value) => serde.decode("upside-alert", value));
     const outcomes: VideoOutcome[] = await readAll(kafka, [t.outcomes], (_topic, value) => serde.decode("video-outcome", value));
 
     // A replay runs faster than the events happened, so the scorer often sees a video's later inputs
@@ -118,6 +118,9 @@ export async function runBacktest(config: Config, bundle: ModelBundle, logger: L
     const ids = [...new Set(scores.map((s) => s.video_id))].sort();
     const earlyViews = new Map<string, { "1h"?: number; "6h"?: number }>();
     const stageScores: VideoScore[] = [];
+    // Alerts, like the stage scores, come from the replayed state so that the same topics always give
+    // the same report: which stage a video happened to be scored at live depends on batch timing.
+    const alerts: UpsideAlert[] = [];
     for (let i = 0; i < ids.length; i += 500) {
       const videos = await store.read(ids.slice(i, i + 500));
       for (const [id, video] of videos) {
@@ -141,6 +144,11 @@ export async function runBacktest(config: Config, bundle: ModelBundle, logger: L
             input_event_time: video.newestEventTime,
             inputs_present: Object.entries(p.inputs).filter(([, v]) => v).map(([k]) => k),
           });
+          const score = stageScores[stageScores.length - 1];
+          const channel = video.records.upload?.channel_id;
+          const alert =
+            score === undefined ? null : evaluateAlert(score, channel === null || channel === undefined ? null : String(channel), bundle.channelMedians, config.alerts);
+          if (alert !== null) alerts.push(alert);
         }
       }
     }
