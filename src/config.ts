@@ -57,6 +57,11 @@ export const configSchema = z
         groupId: z.string().min(1).default("virality-scorer"),
         /** Poll for a new current model this often, in case a notification was missed. */
         modelPollMs: z.number().int().min(100).default(2000),
+        /**
+         * The consumer's group session: a scorer that died without leaving (SIGKILL, OOM) holds its
+         * partitions this long, and a restarted one waits as long to join. The broker allows 6 s and up.
+         */
+        sessionTimeoutMs: z.number().int().min(6_000).max(300_000).default(30_000),
       })
       .strict()
       .prefault({}),
@@ -105,6 +110,7 @@ export const ENV_VARS = {
   VIRALITY_TOPIC_PARTITIONS: { path: ["topics", "partitions"], parse: asNumber },
   VIRALITY_GROUP_ID: { path: ["scorer", "groupId"], parse: asString },
   VIRALITY_MODEL_POLL_MS: { path: ["scorer", "modelPollMs"], parse: asNumber },
+  VIRALITY_SESSION_TIMEOUT_MS: { path: ["scorer", "sessionTimeoutMs"], parse: asNumber },
   VIRALITY_ALERT_VIEWS_ABOVE: { path: ["alerts", "viewsAbove"], parse: asNumber },
   VIRALITY_ALERT_CHANNEL_MULTIPLE: { path: ["alerts", "channelMultiple"], parse: asNumber },
   VIRALITY_HTTP_HOST: { path: ["http", "host"], parse: asString },
