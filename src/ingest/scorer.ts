@@ -30,6 +30,7 @@ export interface ScorerOptions {
 }
 
 const MAX_UNEXPECTED_RETRIES = 8;
+const PARTITIONS_CONCURRENTLY = 3;
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
@@ -107,7 +108,8 @@ export class Scorer {
     await this.#consumer.run({
       eachBatchAutoResolve: false,
       autoCommit: true,
-      partitionsConsumedConcurrently: 1,
+      // partitions run concurrently; #rescoreIfOvertaken keeps each video's last score current
+      partitionsConsumedConcurrently: PARTITIONS_CONCURRENTLY,
       eachBatch: (payload) => this.#eachBatch(payload),
     });
     this.#logger.info({ topics: [t.uploads, t.embeddings, t.engagement] }, "scorer started");
@@ -178,6 +180,7 @@ export class Scorer {
     const ids = [...new Set(writes.map((w) => w.videoId))];
     const videos = await this.#withRetry("reading from Redis", () => this.store.read(ids), heartbeat);
     const result = await this.#withRetry("publishing", () => this.#publisher.publish(videos.values(), predictor, deadLetters), heartbeat);
+    await this.#rescoreIfOvertaken(result, predictor, heartbeat);
     if (metrics !== null) {
       const now = Date.now();
       for (const score of result.scores) {
@@ -191,6 +194,24 @@ export class Scorer {
     await commitOffsetsIfNecessary();
     await heartbeat();
     this.#options.onPublished?.(result);
+  }
+
+  /**
+   * Batches of different partitions run concurrently (and another instance may hold a video's other
+   * topic), so a batch can publish a score computed from a state that another batch has already
+   * overtaken and scored; the stale record would then be the video's last. After publishing, re-read
+   * the input times and score again what moved on, so the last record always reflects the newest state.
+   */
+  async #rescoreIfOvertaken(result: PublishResult, predictor: Predictor | null, heartbeat: () => Promise<void>): Promise<void> {
+    let scored = result.scoredInputs;
+    for (let round = 0; round < 5 && scored.size > 0 && predictor !== null; round++) {
+      const ids = [...scored.keys()];
+      const now = await this.#withRetry("reading input times", () => this.store.inputTimes(ids), heartbeat);
+      const moved = ids.filter((id) => now.get(id) !== scored.get(id));
+      if (moved.length === 0) return;
+      const videos = await this.#withRetry("reading from Redis", () => this.store.read(moved), heartbeat);
+      scored = (await this.#withRetry("publishing", () => this.#publisher.publish(videos.values(), predictor, [], true), heartbeat)).scoredInputs;
+    }
   }
 
   /** An empty or null value decodes as a truncated message (a dead letter). */

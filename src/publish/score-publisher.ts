@@ -24,6 +24,8 @@ export interface ScoredOutput {
 export interface PublishResult {
   readonly scores: readonly VideoScore[];
   readonly alerts: readonly UpsideAlert[];
+  /** The stored input times each published score was computed from, by video. */
+  readonly scoredInputs: ReadonlyMap<string, string>;
 }
 
 function targetLabel(predictor: Predictor): string {
@@ -32,12 +34,12 @@ function targetLabel(predictor: Predictor): string {
 }
 
 /** The score (and alert) of one stored video, or null when it cannot be scored or is unchanged. */
-export function scoreOf(video: StoredVideo, predictor: Predictor, config: Config, now: number): ScoredOutput | null {
+export function scoreOf(video: StoredVideo, predictor: Predictor, config: Config, now: number, force = false): ScoredOutput | null {
   const prediction = predictor.predict(video.records);
   if (prediction === null) return null;
   const stage = STAGE_SYMBOL[prediction.stage];
   const signature = `${predictor.version}|${stage}|${video.inputTimes}`;
-  if (video.lastScore === signature) return null;
+  if (video.lastScore === signature && !force) return null;
   const inputs = Object.entries(prediction.inputs)
     .filter(([, present]) => present)
     .map(([name]) => name);
@@ -113,12 +115,18 @@ export class ScorePublisher {
    * Scores the stored videos, publishes scores, alerts and any dead letters in one acknowledged send,
    * then records what was published.
    */
-  async publish(videos: Iterable<StoredVideo>, predictor: Predictor | null, deadLetters: readonly Message[] = []): Promise<PublishResult> {
+  async publish(
+    videos: Iterable<StoredVideo>,
+    predictor: Predictor | null,
+    deadLetters: readonly Message[] = [],
+    /** Publish even when the last published signature matches (to supersede a stale record). */
+    force = false,
+  ): Promise<PublishResult> {
     const now = Date.now();
     const outputs: Array<{ video: StoredVideo; out: ScoredOutput }> = [];
     if (predictor !== null) {
       for (const video of videos) {
-        const out = scoreOf(video, predictor, this.config, now);
+        const out = scoreOf(video, predictor, this.config, now, force);
         if (out !== null) outputs.push({ video, out });
       }
     }
@@ -154,6 +162,10 @@ export class ScorePublisher {
       for (const { out } of outputs) this.metrics.scoresOut.inc({ stage: out.score.stage });
       this.metrics.alertsOut.inc(alertMessages.length);
     }
-    return { scores: outputs.map((o) => o.out.score), alerts: outputs.flatMap((o) => (o.out.alert === null ? [] : [o.out.alert])) };
+    return {
+      scores: outputs.map((o) => o.out.score),
+      alerts: outputs.flatMap((o) => (o.out.alert === null ? [] : [o.out.alert])),
+      scoredInputs: new Map(outputs.map(({ video }) => [video.videoId, video.inputTimes])),
+    };
   }
 }

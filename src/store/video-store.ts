@@ -118,6 +118,9 @@ function parseSnapshot(text: string, window: EngagementWindow, videoId: string):
   };
 }
 
+const INPUT_FIELDS = ["u", "emb", "e:1h", "e:6h"] as const;
+const INPUT_TIME_FIELDS = INPUT_FIELDS.map((f) => `${f}:t`);
+
 export class VideoStore {
   readonly #redis: RedisClient;
   readonly #prefix: string;
@@ -191,6 +194,12 @@ export class VideoStore {
     return out;
   }
 
+  /** The input times of the videos (the part of a score's signature that inputs change), cheaply. */
+  async inputTimes(videoIds: readonly string[]): Promise<Map<string, string>> {
+    const rows = await Promise.all(videoIds.map((id) => this.#redis.hmget(this.keyOf(id), ...INPUT_TIME_FIELDS)));
+    return new Map(videoIds.map((id, i) => [id, (rows[i] ?? []).map((t) => String(Number(t ?? "0"))).join(",")]));
+  }
+
   #decode(videoId: string, hash: ReadonlyMap<string, Buffer>): StoredVideo {
     const text = (field: string): string | undefined => hash.get(field)?.toString("utf8");
     const time = (field: string): number => Number(text(`${field}:t`) ?? "0");
@@ -208,7 +217,7 @@ export class VideoStore {
       const snapshot = text(`e:${window}`);
       if (snapshot !== undefined) engagement.push(parseSnapshot(snapshot, window, videoId));
     }
-    const times = ["u", "emb", "e:1h", "e:6h"].map(time);
+    const times = INPUT_FIELDS.map(time);
     const alerts = new Set<string>();
     for (const key of hash.keys()) if (key.startsWith("a:")) alerts.add(key.slice(2));
     return {
