@@ -78,12 +78,19 @@ export class EventSerde {
   async register(binding: SubjectBinding, schemaText: string = SCHEMAS[binding.contract].schema): Promise<number> {
     const subject = subjectFor(binding.topic);
     try {
-      const response = await fetch(`${this.#url}/config/${encodeURIComponent(subject)}`, {
-        method: "PUT",
-        headers: { "Content-Type": "application/vnd.schemaregistry.v1+json" },
-        body: JSON.stringify({ compatibility: "BACKWARD_TRANSITIVE" }),
-      });
-      if (!response.ok) throw Object.assign(new Error(`PUT /config/${subject}: HTTP ${response.status} ${await response.text()}`), { status: response.status });
+      // Two first PUTs at once (concurrent batches or instances) race to create the rule; the loser gets
+      // 409 "rule already exists", and the rule now exists, so a second PUT updates it.
+      for (let attempt = 1; ; attempt++) {
+        const response = await fetch(`${this.#url}/config/${encodeURIComponent(subject)}`, {
+          method: "PUT",
+          headers: { "Content-Type": "application/vnd.schemaregistry.v1+json" },
+          body: JSON.stringify({ compatibility: "BACKWARD_TRANSITIVE" }),
+        });
+        if (response.ok) break;
+        const body = await response.text();
+        if (response.status === 409 && attempt < 3) continue;
+        throw Object.assign(new Error(`PUT /config/${subject}: HTTP ${response.status} ${body}`), { status: response.status });
+      }
     } catch (error) {
       throw registryError(error, "setting compatibility", subject);
     }
