@@ -64,7 +64,9 @@ async function main(): Promise<void> {
     const message = describeError(error);
     console.error(`virality: ${message}`);
     if (isViralityError(error) && error.cause !== undefined) console.error(`  cause: ${describeError(error.cause)}`);
-    process.exitCode = isViralityError(error) && error.code === "VIR_CLI_USAGE" ? 2 : 1;
+    // exit now: a command that failed half-way (a scorer whose port was taken) may hold Redis and Kafka
+    // clients that would keep the process alive, doing nothing
+    process.exit(isViralityError(error) && error.code === "VIR_CLI_USAGE" ? 2 : 1);
   }
 }
 
