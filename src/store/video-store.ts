@@ -1,15 +1,19 @@
 /**
  * The Redis feature store: one hash per video under a `{video_id}` hash tag (Redis Cluster safe).
  *
- *   u, u:t        the upload record (JSON) and its event time (uploaded_at, ms)
- *   emb, emb:t    the embedding as float32 little-endian bytes and its event time
- *   e:1h, e:1h:t  the 1-hour engagement snapshot (JSON) and its observed_at (ms); likewise e:6h
- *   s             the last published score's signature (written after Kafka acknowledged it)
+ *   u      the upload record (JSON, without the video_id the key already holds)
+ *   emb    the embedding as float32 little-endian bytes
+ *   e1, e6 the 1-hour and 6-hour engagement snapshots, each a JSON array (SNAPSHOT_FIELDS order)
+ *   t      the event times of u, emb, e1, e6 (ms, comma-separated, 0 = absent): the input signature
+ *   s      the last published score's signature (written after Kafka acknowledged it)
  *   a:<stage>:<model_version>   set once when an alert was published (at most one alert each)
  *
  * Every input write goes through one Lua script that compares event times atomically: a write lands
  * only when its event time is newer than what is stored, so an older or duplicate event is a no-op and
  * the final state does not depend on delivery order. Writes are pipelined per batch.
+ *
+ * The layout is compact on purpose: with Redis' `hash-max-listpack-value 4096` (deploy/local) a d = 512
+ * video fits a 2.5 kB listpack (bench/scorer-load.ts measures bytes per video).
  */
 import { isRecord } from "../json-guards.js";
 import { ViralityError } from "../errors.js";
@@ -17,23 +21,43 @@ import type { EngagementSnapshot, UploadRecord, VideoRecords } from "../features
 import type { EngagementWindow } from "../features/stages.js";
 import { scanKeys, type RedisClient } from "./redis.js";
 
+// ARGV: groups of (slot 1..4 in INPUT_FIELDS, event time, field, value). Times are 13-digit ms, which
+// Lua prints exactly (%.14g).
 const GUARDED_WRITE = `
+local times = {0, 0, 0, 0}
+local stored = redis.call('HGET', KEYS[1], 't')
+if stored then
+  local i = 1
+  for v in string.gmatch(stored, '[^,]+') do times[i] = tonumber(v); i = i + 1 end
+end
 local changed = 0
-for i = 1, #ARGV, 3 do
-  local field = ARGV[i]
+for i = 1, #ARGV, 4 do
+  local slot = tonumber(ARGV[i])
   local t = tonumber(ARGV[i + 1])
-  local current = redis.call('HGET', KEYS[1], field .. ':t')
-  if (not current) or tonumber(current) < t then
-    redis.call('HSET', KEYS[1], field, ARGV[i + 2], field .. ':t', ARGV[i + 1])
+  if times[slot] < t then
+    redis.call('HSET', KEYS[1], ARGV[i + 2], ARGV[i + 3])
+    times[slot] = t
     changed = 1
   end
+end
+if changed == 1 then
+  local parts = {}
+  for i = 1, 4 do parts[i] = string.format('%.0f', times[i]) end
+  redis.call('HSET', KEYS[1], 't', table.concat(parts, ','))
 end
 return changed
 `;
 
+/** The input fields, in the order of their times in `t`. */
+const INPUT_FIELDS = ["u", "emb", "e1", "e6"] as const;
+type InputField = (typeof INPUT_FIELDS)[number];
+const SNAPSHOT_FIELD: Record<EngagementWindow, InputField> = { "1h": "e1", "6h": "e6" };
+/** The order of a stored snapshot's values. */
+const SNAPSHOT_FIELDS = ["observed_at", "views", "likes", "comments", "shares", "retention", "watch_time_seconds"] as const;
+
 /** One guarded field write: the field, its event time (ms) and its value. */
 export interface FieldWrite {
-  readonly field: string;
+  readonly field: InputField;
   readonly eventTime: number;
   readonly value: string | Buffer;
 }
@@ -58,8 +82,11 @@ export interface StoredVideo {
 
 function fieldsOf(write: StoreWrite): FieldWrite[] {
   switch (write.kind) {
-    case "upload":
-      return [{ field: "u", eventTime: write.record.uploaded_at, value: JSON.stringify(write.record) }];
+    case "upload": {
+      const { video_id: _key, ...rest } = write.record;
+      const compact = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== null && v !== undefined));
+      return [{ field: "u", eventTime: write.record.uploaded_at, value: JSON.stringify(compact) }];
+    }
     case "embedding":
       return [
         {
@@ -69,20 +96,26 @@ function fieldsOf(write: StoreWrite): FieldWrite[] {
         },
       ];
     case "engagement":
-      return [{ field: `e:${write.snapshot.window}`, eventTime: write.snapshot.observed_at, value: JSON.stringify(write.snapshot) }];
+      return [
+        {
+          field: SNAPSHOT_FIELD[write.snapshot.window],
+          eventTime: write.snapshot.observed_at,
+          value: JSON.stringify(SNAPSHOT_FIELDS.map((f) => write.snapshot[f] ?? null)),
+        },
+      ];
   }
 }
 
 function parseUpload(text: string, videoId: string): UploadRecord {
   const value: unknown = JSON.parse(text);
-  if (!isRecord(value) || typeof value["video_id"] !== "string" || typeof value["uploaded_at"] !== "number") {
+  if (!isRecord(value) || typeof value["uploaded_at"] !== "number") {
     throw new ViralityError("VIR_FEATURE_INVALID", `stored upload of video ${videoId} is malformed`, { details: { videoId } });
   }
   const channel = value["channel_id"];
   const duration = value["duration_seconds"];
   const extras = value["extras"];
   return {
-    video_id: value["video_id"],
+    video_id: videoId,
     channel_id: typeof channel === "string" || typeof channel === "number" ? channel : null,
     uploaded_at: value["uploaded_at"],
     duration_seconds: typeof duration === "number" || typeof duration === "string" ? duration : null,
@@ -103,23 +136,23 @@ function numOrNull(value: unknown): number | null {
 
 function parseSnapshot(text: string, window: EngagementWindow, videoId: string): EngagementSnapshot {
   const value: unknown = JSON.parse(text);
-  if (!isRecord(value) || typeof value["observed_at"] !== "number") {
+  if (!Array.isArray(value) || value.length !== SNAPSHOT_FIELDS.length || typeof value[0] !== "number") {
     throw new ViralityError("VIR_FEATURE_INVALID", `stored ${window} snapshot of video ${videoId} is malformed`, { details: { videoId } });
   }
+  const [observedAt, views, likes, comments, shares, retention, watch] = value.map(numOrNull);
   return {
     window,
-    observed_at: value["observed_at"],
-    views: numOrNull(value["views"]),
-    likes: numOrNull(value["likes"]),
-    comments: numOrNull(value["comments"]),
-    shares: numOrNull(value["shares"]),
-    retention: numOrNull(value["retention"]),
-    watch_time_seconds: numOrNull(value["watch_time_seconds"]),
+    observed_at: observedAt ?? 0,
+    views: views ?? null,
+    likes: likes ?? null,
+    comments: comments ?? null,
+    shares: shares ?? null,
+    retention: retention ?? null,
+    watch_time_seconds: watch ?? null,
   };
 }
 
-const INPUT_FIELDS = ["u", "emb", "e:1h", "e:6h"] as const;
-const INPUT_TIME_FIELDS = INPUT_FIELDS.map((f) => `${f}:t`);
+const NO_TIMES = "0,0,0,0";
 
 export class VideoStore {
   readonly #redis: RedisClient;
@@ -153,7 +186,7 @@ export class VideoStore {
     const results = await Promise.all(
       [...byVideo].map(async ([videoId, fields]): Promise<[Error | null, unknown]> => {
         const args: Array<string | Buffer> = [];
-        for (const f of fields) args.push(f.field, String(f.eventTime), f.value);
+        for (const f of fields) args.push(String(INPUT_FIELDS.indexOf(f.field) + 1), String(f.eventTime), f.field, f.value);
         try {
           return [null, await this.#redis.eval(GUARDED_WRITE, 1, this.keyOf(videoId), ...args)];
         } catch (error) {
@@ -196,13 +229,12 @@ export class VideoStore {
 
   /** The input times of the videos (the part of a score's signature that inputs change), cheaply. */
   async inputTimes(videoIds: readonly string[]): Promise<Map<string, string>> {
-    const rows = await Promise.all(videoIds.map((id) => this.#redis.hmget(this.keyOf(id), ...INPUT_TIME_FIELDS)));
-    return new Map(videoIds.map((id, i) => [id, (rows[i] ?? []).map((t) => String(Number(t ?? "0"))).join(",")]));
+    const rows = await Promise.all(videoIds.map((id) => this.#redis.hget(this.keyOf(id), "t")));
+    return new Map(videoIds.map((id, i) => [id, rows[i] ?? NO_TIMES]));
   }
 
   #decode(videoId: string, hash: ReadonlyMap<string, Buffer>): StoredVideo {
     const text = (field: string): string | undefined => hash.get(field)?.toString("utf8");
-    const time = (field: string): number => Number(text(`${field}:t`) ?? "0");
     const uploadText = text("u");
     const upload = uploadText === undefined ? null : parseUpload(uploadText, videoId);
     const embBytes = hash.get("emb");
@@ -214,17 +246,18 @@ export class VideoStore {
     }
     const engagement: EngagementSnapshot[] = [];
     for (const window of ["1h", "6h"] as const) {
-      const snapshot = text(`e:${window}`);
+      const snapshot = text(SNAPSHOT_FIELD[window]);
       if (snapshot !== undefined) engagement.push(parseSnapshot(snapshot, window, videoId));
     }
-    const times = INPUT_FIELDS.map(time);
+    const inputTimes = text("t") ?? NO_TIMES;
+    const times = inputTimes.split(",").map(Number);
     const alerts = new Set<string>();
     for (const key of hash.keys()) if (key.startsWith("a:")) alerts.add(key.slice(2));
     return {
       videoId,
       records: { upload, embedding, engagement },
       newestEventTime: Math.max(...times),
-      inputTimes: times.join(","),
+      inputTimes,
       lastScore: text("s") ?? null,
       alerts,
     };
