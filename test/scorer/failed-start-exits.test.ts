@@ -2,10 +2,13 @@
 import assert from "node:assert/strict";
 import { createServer } from "node:net";
 import { test } from "node:test";
-import { spawnScorer } from "../support/scorer-process.js";
+import { spawnScorer, type ScorerProcess } from "../support/scorer-process.js";
 import { testConfig } from "../support/services.js";
 
 test("failed-start-exits", { timeout: 30_000 }, async (t) => {
+  // registered before testConfig's clean-up (hooks run in order): the scorer never outlives the test's topics
+  let scorer: ScorerProcess | undefined;
+  t.after(() => scorer?.kill());
   const config = await testConfig(t);
   const taken = createServer();
   await new Promise<void>((resolve) => taken.listen(0, config.http.host, resolve));
@@ -13,12 +16,12 @@ test("failed-start-exits", { timeout: 30_000 }, async (t) => {
   const address = taken.address();
   assert.ok(address !== null && typeof address === "object");
 
-  const scorer = spawnScorer(config, address.port);
-  t.after(() => scorer.kill());
-  const { code, signal } = await scorer.exited;
-  assert.deepEqual({ code, signal }, { code: 1, signal: null }, scorer.tail());
+  const started = spawnScorer(config, address.port);
+  scorer = started;
+  const { code, signal } = await started.exited;
+  assert.deepEqual({ code, signal }, { code: 1, signal: null }, started.tail());
   assert.ok(
-    scorer.logs.some((l) => l.msg.includes("EADDRINUSE")),
-    `no line names the taken port:\n${scorer.tail()}`,
+    started.logs.some((l) => l.msg.includes("EADDRINUSE")),
+    `no line names the taken port:\n${started.tail()}`,
   );
 });

@@ -83,14 +83,17 @@ export class ScoringHarness {
   ) {}
 
   static async create(t: TestContext, overrides: Record<string, unknown> = {}): Promise<ScoringHarness> {
+    // hooks run in the order they were registered: close (scorers, watcher) before testConfig deletes the
+    // topics, or their clients' metadata requests re-create them (the broker auto-creates topics)
+    let harness: ScoringHarness | undefined;
+    t.after(() => harness?.close());
     const config = await testConfig(t, { scorer: { groupId: uniqueName("scorer"), modelPollMs: 500 }, ...overrides });
-    const harness = new ScoringHarness(config, new EventSerde(config.registry.url));
+    harness = new ScoringHarness(config, new EventSerde(config.registry.url));
     const kafka = createKafka(config, createLogger("silent"));
     const admin = kafka.admin();
     await admin.connect();
     await ensureTopics(admin, allTopics(config), config.topics.partitions);
     await admin.disconnect();
-    t.after(() => harness.close());
     await harness.#watch();
     return harness;
   }
