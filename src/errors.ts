@@ -52,6 +52,10 @@ export const ERROR_CODES = {
   VIR_FUSED_INVALID: { action: "stop", doc: "A fused.pt file does not hold {ids: list[str], fused: float tensor [n, d]}." },
   VIR_TABLE_INVALID: { action: "stop", doc: "A features table has a malformed row, a bad value or a duplicate key." },
   VIR_JOIN_INVALID: { action: "stop", doc: "Joining the features table with fused.pt is impossible as asked." },
+  VIR_EVENTS_FILE_INVALID: {
+    action: "stop",
+    doc: "An events file (events.jsonl, one delivery a line) is missing, empty or has a malformed line.",
+  },
 
   // features and models
   VIR_FEATURE_INVALID: { action: "dead-letter", doc: "A video's records do not fit the feature spec." },

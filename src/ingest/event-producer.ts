@@ -1,12 +1,13 @@
 /**
  * Producing input events (uploads, embeddings, engagement, outcomes) to their topics through the
  * registry, in batches, optionally paced by an accelerated clock. Used by the demo, the simulator's
- * `--produce`, the backtest set-up and the tests.
+ * `--produce`, the backtest set-up and the tests; produceEventStream feeds `virality produce` from a file.
  */
 import type { Kafka, Message, Producer } from "kafkajs";
 import type { Config } from "../config.js";
 import type { EngagementSnapshot, VideoEmbedding, VideoOutcome, VideoUploaded } from "../contracts/generated/events.js";
 import type { EventSerde } from "../contracts/serde.js";
+import type { TopicCounts } from "./events-file.js";
 import { createProducer } from "./kafka.js";
 
 export type InputTopic = "uploads" | "embeddings" | "engagement" | "outcomes";
@@ -47,6 +48,18 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
+/** One request: the events encoded and grouped by topic, acknowledged by all in-sync replicas. */
+async function sendEvents(producer: Producer, serde: EventSerde, config: Config, events: readonly OutgoingEvent[]): Promise<void> {
+  const byTopic = new Map<string, Message[]>();
+  for (const event of events) {
+    const { topic, message } = await encodeEvent(serde, config, event);
+    const list = byTopic.get(topic) ?? [];
+    list.push(message);
+    byTopic.set(topic, list);
+  }
+  await producer.sendBatch({ topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })), acks: -1 });
+}
+
 /** Produces the events in order; returns how many were sent. */
 export async function produceEvents(
   kafka: Kafka,
@@ -70,14 +83,7 @@ export async function produceEvents(
         const wait = due - (Date.now() - startWall);
         if (wait > 0) await sleep(wait);
       }
-      const byTopic = new Map<string, Message[]>();
-      for (const event of slice) {
-        const { topic, message } = await encodeEvent(serde, config, event);
-        const list = byTopic.get(topic) ?? [];
-        list.push(message);
-        byTopic.set(topic, list);
-      }
-      await producer.sendBatch({ topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })), acks: -1 });
+      await sendEvents(producer, serde, config, slice);
       sent += slice.length;
       options.onProgress?.(sent, events.length);
     }
@@ -85,4 +91,50 @@ export async function produceEvents(
     await producer.disconnect();
   }
   return sent;
+}
+
+export interface StreamProduceOptions {
+  /** Messages per send; default 500. */
+  readonly batchSize?: number;
+  readonly onProgress?: (sent: number) => void;
+  /** Stop early (Ctrl-C): checked between batches. */
+  readonly shouldStop?: () => boolean;
+}
+
+/**
+ * Produces events as they come (a file read line by line), in order, as fast as possible through one
+ * producer, without holding them all in memory; returns how many went to each input topic.
+ */
+export async function produceEventStream(
+  kafka: Kafka,
+  serde: EventSerde,
+  config: Config,
+  events: AsyncIterable<OutgoingEvent>,
+  options: StreamProduceOptions = {},
+): Promise<TopicCounts> {
+  const producer: Producer = createProducer(kafka, { idempotent: true, maxInFlightRequests: 1 });
+  await producer.connect();
+  const batchSize = options.batchSize ?? 500;
+  const counts: TopicCounts = { uploads: 0, embeddings: 0, engagement: 0, outcomes: 0 };
+  let sent = 0;
+  let batch: OutgoingEvent[] = [];
+  const flush = async (): Promise<void> => {
+    await sendEvents(producer, serde, config, batch);
+    for (const event of batch) counts[event.topic]++;
+    sent += batch.length;
+    batch = [];
+    options.onProgress?.(sent);
+  };
+  try {
+    for await (const event of events) {
+      batch.push(event);
+      if (batch.length < batchSize) continue;
+      await flush();
+      if (options.shouldStop?.() === true) return counts;
+    }
+    if (batch.length > 0) await flush();
+  } finally {
+    await producer.disconnect();
+  }
+  return counts;
 }
