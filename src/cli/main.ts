@@ -10,6 +10,7 @@ import { LOCAL_DEFAULTS, discoverServices } from "../ops/services.js";
 import { registerDemo } from "./commands/demo.js";
 import { registerModels } from "./commands/models.js";
 import { registerPredict } from "./commands/predict.js";
+import { registerProduce } from "./commands/produce.js";
 import { registerPt } from "./commands/pt.js";
 import { registerScore } from "./commands/score.js";
 import { registerTrain } from "./commands/train.js";
@@ -51,6 +52,7 @@ registerPredict(program);
 registerModels(program, configWithServices);
 registerScore(program, configWithServices);
 registerDemo(program, configWithServices);
+registerProduce(program, configWithServices);
 
 async function main(): Promise<void> {
   program.exitOverride();
