@@ -6,7 +6,7 @@
  * are idempotent). Transient failures (Redis, Kafka, the registry) are retried with backoff, never
  * dead-lettered.
  */
-import type { Consumer, EachBatchPayload, KafkaMessage, Message, Producer } from "kafkajs";
+import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage, Message, Producer } from "kafkajs";
 import type { Config } from "../config.js";
 import { EventSerde } from "../contracts/serde.js";
 import { describe, isViralityError } from "../errors.js";
@@ -16,6 +16,7 @@ import type { ScorerMetrics } from "../ops/metrics.js";
 import { ScorePublisher, type PublishResult } from "../publish/score-publisher.js";
 import { ModelRegistry, ModelWatcher } from "../store/model-registry.js";
 import { createRedis, type RedisClient } from "../store/redis.js";
+import { StateEpoch } from "../store/state-epoch.js";
 import { VideoStore, type StoreWrite } from "../store/video-store.js";
 import { deadLetter } from "./dead-letter.js";
 import { writesOf, type InputEvent } from "./events.js";
@@ -47,6 +48,16 @@ export class Scorer {
   readonly #producer: Producer;
   readonly #publisher: ScorePublisher;
   readonly #options: ScorerOptions;
+  readonly #kafka: Kafka;
+  readonly #registry: ModelRegistry;
+  readonly #epochs: StateEpoch;
+  /** The store epoch this scorer's writes belong to (null before start). */
+  #epoch: string | null = null;
+  /** The partitions this member holds, per topic (from the last group join). */
+  #assignment: Record<string, number[]> = {};
+  /** The store lost its data while the group kept its offsets: replay the inputs once assigned. */
+  #rebuildOnJoin = false;
+  #rebuilding: Promise<void> | null = null;
   #running = false;
   #joined = false;
   #stopping = false;
@@ -59,9 +70,11 @@ export class Scorer {
     this.#serde = new EventSerde(config.registry.url);
     this.#redis = createRedis(config);
     this.store = new VideoStore(this.#redis, config.redis.keyPrefix);
-    const registry = new ModelRegistry(this.#redis, config.redis.keyPrefix);
-    this.models = new ModelWatcher(registry, createRedis(config, { subscriber: true }), this.#logger, config.scorer.modelPollMs);
+    this.#registry = new ModelRegistry(this.#redis, config.redis.keyPrefix);
+    this.#epochs = new StateEpoch(this.#redis, config.redis.keyPrefix);
+    this.models = new ModelWatcher(this.#registry, createRedis(config, { subscriber: true }), this.#logger, config.scorer.modelPollMs);
     const kafka = createKafka(config, logger);
+    this.#kafka = kafka;
     this.#consumer = kafka.consumer({
       groupId: config.scorer.groupId,
       sessionTimeout: config.scorer.sessionTimeoutMs,
@@ -73,7 +86,14 @@ export class Scorer {
     this.#publisher = new ScorePublisher(config, this.#serde, this.#producer, this.store, options.metrics ?? null);
     this.#consumer.on(this.#consumer.events.GROUP_JOIN, (e) => {
       this.#joined = true;
+      this.#assignment = e.payload.memberAssignment;
       this.#logger.info({ memberId: e.payload.memberId, assignment: e.payload.memberAssignment }, "joined the consumer group");
+      if (this.#rebuildOnJoin) {
+        this.#rebuildOnJoin = false;
+        void this.#replayAssigned().catch((error: unknown) => {
+          this.#logger.error({ err: describe(error) }, "could not rewind to rebuild the store; the group resumes at its committed offsets");
+        });
+      }
     });
     this.#consumer.on(this.#consumer.events.CRASH, (e) => {
       this.#logger.error({ err: e.payload.error, restart: e.payload.restart }, "consumer crashed");
@@ -92,11 +112,19 @@ export class Scorer {
 
   async start(): Promise<void> {
     const t = this.#config.topics;
-    const kafka = createKafka(this.#config, this.#logger);
-    const admin = kafka.admin();
+    const admin = this.#kafka.admin();
     await admin.connect();
     try {
       await ensureTopics(admin, allTopics(this.#config), t.partitions);
+      const epoch = await this.#epochs.ensure();
+      this.#epoch = epoch.id;
+      if (epoch.created && (await this.#hasCommittedOffsets(admin))) {
+        this.#rebuildOnJoin = true;
+        this.#logger.warn(
+          { key: this.#epochs.key, group: this.#config.scorer.groupId },
+          "the feature store is empty but the consumer group has committed offsets: Redis lost its data while no scorer ran; replaying the input topics from the beginning to rebuild it (alerts already sent may be sent again)",
+        );
+      }
     } finally {
       await admin.disconnect();
     }
@@ -177,6 +205,12 @@ export class Scorer {
     metrics?.eventsIn.inc({ topic }, batch.messages.length);
 
     await this.#withRetry("writing to Redis", () => this.store.write(writes), heartbeat);
+    if ((await this.#withRetry("reading the store epoch", () => this.#epochs.current(), heartbeat)) !== this.#epoch) {
+      // Redis lost its data (restarted empty) since the last batch: what this batch would score lacks
+      // every earlier input. Nothing is published or committed; the assigned partitions start over.
+      await this.#rebuild();
+      return;
+    }
     const ids = [...new Set(writes.map((w) => w.videoId))];
     const videos = await this.#withRetry("reading from Redis", () => this.store.read(ids), heartbeat);
     const result = await this.#withRetry("publishing", () => this.#publisher.publish(videos.values(), predictor, deadLetters), heartbeat);
@@ -211,6 +245,59 @@ export class Scorer {
       if (moved.length === 0) return;
       const videos = await this.#withRetry("reading from Redis", () => this.store.read(moved), heartbeat);
       scored = (await this.#withRetry("publishing", () => this.#publisher.publish(videos.values(), predictor, [], true), heartbeat)).scoredInputs;
+    }
+  }
+
+  async #hasCommittedOffsets(admin: Admin): Promise<boolean> {
+    const t = this.#config.topics;
+    const committed = await admin.fetchOffsets({ groupId: this.#config.scorer.groupId, topics: [t.uploads, t.embeddings, t.engagement] });
+    return committed.some(({ partitions }) => partitions.some((p) => Number(p.offset) >= 0));
+  }
+
+  /**
+   * The store's epoch changed under this scorer: Redis restarted empty (or another scorer of the group
+   * already noticed that and wrote a new epoch). Adopts the new epoch, puts the in-memory model back if
+   * the registry lost it too, and replays the assigned partitions from their first offsets, which
+   * rebuilds every video's state through the same guarded writes (duplicates are no-ops). Concurrent
+   * batches that notice it share one rebuild.
+   */
+  #rebuild(): Promise<void> {
+    this.#rebuilding ??= (async () => {
+      const epoch = await this.#epochs.ensure();
+      this.#epoch = epoch.id;
+      this.#logger.warn(
+        { key: this.#epochs.key, epoch: epoch.id, wroteEpoch: epoch.created },
+        "Redis lost the scorer's state (the store epoch changed): replaying the assigned input partitions from the beginning to rebuild it; alerts already sent may be sent again",
+      );
+      const predictor = this.models.predictor;
+      if (predictor !== null && (await this.#registry.currentVersion()) === null) {
+        await this.#registry.publish(predictor.bundle);
+        this.#logger.warn({ model_version: predictor.version }, "the model registry lost its models too: republished the model in use");
+      }
+      await this.#replayAssigned();
+    })().finally(() => {
+      this.#rebuilding = null;
+    });
+    return this.#rebuilding;
+  }
+
+  /** Seeks every assigned input partition to its first offset (kafkajs commits the seek). */
+  async #replayAssigned(): Promise<void> {
+    const admin = this.#kafka.admin();
+    await admin.connect();
+    try {
+      const rewound: Array<{ topic: string; partition: number; offset: string }> = [];
+      for (const [topic, partitions] of Object.entries(this.#assignment)) {
+        const lows = new Map((await admin.fetchTopicOffsets(topic)).map((o) => [o.partition, o.low]));
+        for (const partition of partitions) {
+          const offset = lows.get(partition) ?? "0";
+          this.#consumer.seek({ topic, partition, offset });
+          rewound.push({ topic, partition, offset });
+        }
+      }
+      this.#logger.warn({ partitions: rewound }, "rewound the assigned partitions to rebuild the store");
+    } finally {
+      await admin.disconnect();
     }
   }
 
