@@ -28,6 +28,10 @@ STATE=${VIRALITY_STATE:-$CACHE/state}
 KAFKA_HEAP=${VIRALITY_KAFKA_HEAP:--Xms256m -Xmx768m}
 REGISTRY_HEAP=${VIRALITY_REGISTRY_HEAP:--Xms128m -Xmx512m}
 READY_TIMEOUT=${VIRALITY_READY_TIMEOUT:-180}
+# optional second Kafka listener (the fault tests put a TCP proxy in front of it): clients that bootstrap
+# through it are told to reach the broker at the advertised port, e.g. the proxy's
+KAFKA_PROXIED_PORT=${VIRALITY_KAFKA_PROXIED_PORT:-}
+KAFKA_PROXIED_ADVERTISED_PORT=${VIRALITY_KAFKA_PROXIED_ADVERTISED_PORT:-$KAFKA_PROXIED_PORT}
 
 case "$HOST" in
   127.*|localhost|::1) ;;
@@ -103,15 +107,22 @@ up_kafka() {
   if port_open "$KAFKA_PORT"; then die "port $KAFKA_PORT on $HOST is taken by another program; set VIRALITY_KAFKA_PORT"; fi
   need_java; install_kafka
   mkdir -p "$dir/data"
+  local listeners="PLAINTEXT://$HOST:$KAFKA_PORT,CONTROLLER://$HOST:$KAFKA_CONTROLLER_PORT"
+  local advertised="PLAINTEXT://$HOST:$KAFKA_PORT" protocols="PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT"
+  if [ -n "$KAFKA_PROXIED_PORT" ]; then
+    listeners="$listeners,PROXIED://$HOST:$KAFKA_PROXIED_PORT"
+    advertised="$advertised,PROXIED://$HOST:$KAFKA_PROXIED_ADVERTISED_PORT"
+    protocols="$protocols,PROXIED:PLAINTEXT"
+  fi
   cat > "$dir/server.properties" <<EOF
 process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@$HOST:$KAFKA_CONTROLLER_PORT
-listeners=PLAINTEXT://$HOST:$KAFKA_PORT,CONTROLLER://$HOST:$KAFKA_CONTROLLER_PORT
-advertised.listeners=PLAINTEXT://$HOST:$KAFKA_PORT
+listeners=$listeners
+advertised.listeners=$advertised
 controller.listener.names=CONTROLLER
 inter.broker.listener.name=PLAINTEXT
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+listener.security.protocol.map=$protocols
 log.dirs=$dir/data
 num.partitions=3
 offsets.topic.replication.factor=1
