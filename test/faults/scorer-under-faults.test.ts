@@ -62,7 +62,10 @@ function privateStack(): PrivateStack {
 interface Run {
   readonly h: ScoringHarness;
   readonly stream: FaultStream;
+  /** The scorer process now running. */
   readonly scorer: ScorerProcess;
+  /** Stops the running scorer with `signal` and starts another of the same group. */
+  replaceScorer(signal: NodeJS.Signals): Promise<ScorerProcess>;
   /** Produces events [from, to) of the stream. */
   produce(from: number, to: number): Promise<void>;
   /** Polls until the scorer has consumed at least `count` events (redeliveries count too). */
@@ -74,9 +77,9 @@ interface Run {
 async function startRun(t: TestContext, name: string, scorerConfig: (config: Config) => Config = (c) => c): Promise<Run> {
   const s = privateStack();
   const { world, bundle } = await trainedWorld();
-  // registered before the harness's clean-up (hooks run in order): the scorer dies before its topics go
-  let scorer: ScorerProcess | undefined;
-  t.after(() => scorer?.kill());
+  // registered before the harness's clean-up (hooks run in order): the scorers die before their topics go
+  const processes: ScorerProcess[] = [];
+  t.after(() => Promise.all(processes.map((p) => p.kill())));
   const h = await ScoringHarness.create(t, {
     kafka: { brokers: s.kafkaBrokers, clientId: uniqueName("faults") },
     redis: { url: s.redisUrl, keyPrefix: uniqueName("faults") },
@@ -84,30 +87,38 @@ async function startRun(t: TestContext, name: string, scorerConfig: (config: Con
   });
   await h.publishModel(bundle);
   const stream = faultStream(world, bundle, uniqueName(name), VIDEOS, random(seed));
-  scorer = await startScorerProcess(scorerConfig(h.config));
+  let scorer = await startScorerProcess(scorerConfig(h.config));
+  processes.push(scorer);
   const latest = new LatestScores();
   const done = (): boolean => {
     const last = latest.update(h.scores);
     if (last.size < stream.videoIds.length) return false;
     return stream.videoIds.every((id) => last.get(id)?.score.predicted_target === stream.expected.get(id));
   };
-  const started = scorer;
   return {
     h,
     stream,
-    scorer: started,
-    produce: (from, to) => started.whileRunning(h.produce(stream.events.slice(from, to))),
+    get scorer() {
+      return scorer;
+    },
+    async replaceScorer(signal) {
+      await scorer.kill(signal);
+      scorer = await startScorerProcess(scorerConfig(h.config));
+      processes.push(scorer);
+      return scorer;
+    },
+    produce: (from, to) => scorer.whileRunning(h.produce(stream.events.slice(from, to))),
     async consumed(count) {
       const start = Date.now();
-      while (((await started.metric(EVENTS_IN)) ?? 0) < count) {
-        if (!started.running) await started.whileRunning(Promise.resolve());
-        if (Date.now() - start > 120_000) throw new Error(`the scorer did not consume ${count} events in 120 s; it logged:\n${started.tail(30)}`);
+      while (((await scorer.metric(EVENTS_IN)) ?? 0) < count) {
+        if (!scorer.running) await scorer.whileRunning(Promise.resolve());
+        if (Date.now() - start > 120_000) throw new Error(`the scorer did not consume ${count} events in 120 s; it logged:\n${scorer.tail(30)}`);
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
     },
     async finish(timeoutMs = 180_000) {
-      await started.whileRunning(h.waitCaughtUp(timeoutMs));
-      await started.whileRunning(h.waitFor("every video's final score", done, timeoutMs));
+      await scorer.whileRunning(h.waitCaughtUp(timeoutMs));
+      await scorer.whileRunning(h.waitFor("every video's final score", done, timeoutMs));
     },
   };
 }
@@ -195,6 +206,27 @@ test("redis-restarted-empty: the scorer notices, rebuilds the store from the top
   assert.equal(rebuilt["level"], 40);
   await run.scorer.waitForLog("the model registry lost its models too: republished the model in use");
   await run.scorer.waitForLog("rewound the assigned partitions to rebuild the store");
+});
+
+test("redis-restarted-empty-while-no-scorer-ran: the next scorer finds the group's offsets ahead of an empty store and replays", { skip, timeout: 300_000 }, async (t) => {
+  const run = await startRun(t, "redisempty2");
+  const n = run.stream.events.length;
+  await run.produce(0, Math.floor(n * 0.5));
+  await run.scorer.whileRunning(run.h.waitCaughtUp(120_000));
+  await run.scorer.kill("SIGTERM");
+  await privateStack().wipe("redis");
+  await privateStack().up("redis");
+  // the registry went with the data: an operator publishes the model again before starting a scorer
+  await run.h.publishModel((await trainedWorld()).bundle);
+  const next = await run.replaceScorer("SIGTERM");
+  await next.waitForLog(
+    "the feature store is empty but the consumer group has committed offsets: Redis lost its data while no scorer ran; replaying the input topics from the beginning to rebuild it (alerts already sent may be sent again)",
+  );
+  await run.produce(Math.floor(n * 0.5), n);
+  await run.finish();
+  await assertFinalState(t, run);
+  // it replayed everything: the first half twice over the two processes
+  assert.ok(((await next.metric(EVENTS_IN)) ?? 0) >= n, "the new scorer consumed the whole stream");
 });
 
 test("kafka-broker-stopped-and-restarted: the scorer reconnects and resumes at its committed offsets", { skip, timeout: 300_000 }, async (t) => {
