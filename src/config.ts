@@ -196,3 +196,20 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     details: { key: firstKey },
   });
 }
+
+/**
+ * The VIRALITY_* variables that make `loadConfig` in another process give `config` (every ENV_VARS
+ * entry): how the tests and benches hand a config to a scorer they spawn.
+ */
+export function envOfConfig(config: Config): Record<string, string> {
+  const sections = new Map<string, unknown>(Object.entries(config));
+  const env: Record<string, string> = {};
+  for (const [name, { path: [section, key] }] of Object.entries(ENV_VARS)) {
+    const holder = sections.get(section);
+    const value = isRecord(holder) ? holder[key] : undefined;
+    if (Array.isArray(value)) env[name] = value.map(String).join(",");
+    else if (typeof value === "string" || typeof value === "number") env[name] = String(value);
+    else throw new Error(`config has no value for ${name} (${section}.${key})`);
+  }
+  return env;
+}

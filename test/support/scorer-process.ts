@@ -4,11 +4,11 @@
  * its own pid) when the test ends or the test process exits.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { createServer } from "node:net";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
-import { ENV_VARS, type Config } from "../../src/config.js";
+import { envOfConfig, type Config } from "../../src/config.js";
 import { isRecord } from "../../src/json-guards.js";
+import { freePort } from "../../src/ops/free-port.js";
 
 /** One parsed pino line of the child's stdout (lines that are not JSON objects are kept as `msg`). */
 export type LogLine = Record<string, unknown> & { readonly msg: string };
@@ -40,31 +40,9 @@ process.once("exit", () => {
   for (const child of live) child.kill("SIGKILL");
 });
 
-/** A TCP port nothing listens on right now (the OS picks it). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => (address !== null && typeof address === "object" ? resolve(address.port) : reject(new Error("no port"))));
-    });
-  });
-}
-
-/** The VIRALITY_* variables that make `loadConfig` in the child give `config` (every ENV_VARS entry). */
-export function scorerEnv(config: Config): Record<string, string> {
-  const sections = new Map<string, unknown>(Object.entries(config));
-  const env: Record<string, string> = {};
-  for (const [name, { path: [section, key] }] of Object.entries(ENV_VARS)) {
-    const holder = sections.get(section);
-    const value = isRecord(holder) ? holder[key] : undefined;
-    if (Array.isArray(value)) env[name] = value.map(String).join(",");
-    else if (typeof value === "string" || typeof value === "number") env[name] = String(value);
-    else throw new Error(`config has no value for ${name} (${section}.${key})`);
-  }
-  return env;
-}
+export { freePort };
+/** The VIRALITY_* variables that make `loadConfig` in the child give `config`. */
+export { envOfConfig as scorerEnv } from "../../src/config.js";
 
 function parseLine(line: string, stream: "stdout" | "stderr"): LogLine {
   try {
@@ -85,7 +63,7 @@ export function spawnScorer(config: Config, port: number): ScorerProcess {
   const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith("VIRALITY_")));
   const env = {
     ...inherited,
-    ...scorerEnv({ ...config, http: { ...config.http, port }, log: { level: "info" } }),
+    ...envOfConfig({ ...config, http: { ...config.http, port }, log: { level: "info" } }),
   };
   const main = fileURLToPath(new URL("../../src/cli/main.js", import.meta.url));
   const child = spawn(process.execPath, [main, "score", "--from-beginning"], { env, stdio: ["ignore", "pipe", "pipe"] });
