@@ -2,7 +2,7 @@
  * Training: fused.pt + a features table → one model per stage (upload, 1h, 6h), each on the one
  * feature-assembly path and seeing only what is knowable at its stage, evaluated on held-out rows
  * against its baselines, with split-conformal intervals and permutation importance, sealed into one
- * model bundle.
+ * model bundle that records which videos it held out (the test rows), for the backtest.
  *
  * Rows: the upload model learns from every row; the 1h and 6h models from the rows whose snapshot of
  * that window is valid (observed within the cutoff) — the rows the scorer would score at that stage.
@@ -39,6 +39,7 @@ import { fitRidge } from "./baselines/ridge.js";
 import { fitSzaboHuberman } from "./baselines/szabo-huberman.js";
 import type { Baseline } from "./baselines/types.js";
 import { absoluteResiduals, calibrationCurve, conformalQuantile, intervalCoverage, type CalibrationPoint } from "./eval/conformal.js";
+import { heldOutOf } from "./eval/held-out.js";
 import { importanceGroups } from "./eval/importance-groups.js";
 import { permutationImportance, type PermutationImportance } from "./eval/importance.js";
 import { takeRows, takeValues, type RowMatrix } from "./eval/matrix.js";
@@ -384,7 +385,8 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   const hasTime = table.byName.has("uploaded_at");
   const splitKind: SplitKind = options.split ?? (hasTime ? "time" : "random");
   const splitOptions = { testFraction: options.testFraction ?? 0.2, calibrationFraction: options.calibrationFraction ?? 0.2 };
-  const split = splitKind === "time" ? timeSplit(joinedUploadTimes(table, join), splitOptions) : randomSplit(join.ids.length, { ...splitOptions, seed: options.seed ?? 0 });
+  const uploadTimes = splitKind === "time" ? joinedUploadTimes(table, join) : null;
+  const split = uploadTimes !== null ? timeSplit(uploadTimes, splitOptions) : randomSplit(join.ids.length, { ...splitOptions, seed: options.seed ?? 0 });
 
   progress("building the feature spec");
   const { spec } = buildSpec(table, join, { target: targetColumn, trainRows: split.train, ...(options.overrides ? { overrides: options.overrides } : {}) });
@@ -406,6 +408,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     stages: models,
     channelMedians: channelMedians(table, join, views, split.train),
     fingerprint: fingerprint(table, join, y),
+    heldOut: heldOutOf(split, join.ids, uploadTimes),
   });
   return {
     bundle,

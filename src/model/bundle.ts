@@ -2,8 +2,9 @@
  * The model bundle: the one format the trainer writes and the scorer reads. A type tag, a format
  * version, the feature spec, the target and its transform, one model per stage (trees, the base
  * margin they learned on top of, conformal quantile), per-channel median views for alert rules,
- * summary metrics and a fingerprint of the training data. `bundleFromJSON` validates everything and
- * refuses what it does not understand, naming the field.
+ * summary metrics, a fingerprint of the training data and, in bundles written since it was added,
+ * which videos the model did not see (so a backtest can evaluate on those alone). `bundleFromJSON`
+ * validates everything and refuses what it does not understand, naming the field.
  */
 import { createHash } from "node:crypto";
 import { readFile, rename, writeFile } from "node:fs/promises";
@@ -53,6 +54,18 @@ export interface StageModel {
   readonly metrics: StageMetrics | null;
 }
 
+/**
+ * The videos the model never saw in training or calibration.
+ *  - "uploadedFrom": every video uploaded at or after `at` (epoch ms). A time split writes it: every
+ *    train and calibration row is strictly older. `rows` of the training table's test rows are among
+ *    them (fewer than the test set when some test rows tie in upload time with a training row).
+ *  - "videos": exactly these ids, sorted, without repeats (a random split, or a time split without a
+ *    clean time boundary).
+ */
+export type HeldOut =
+  | { readonly kind: "uploadedFrom"; readonly at: number; readonly rows: number }
+  | { readonly kind: "videos"; readonly ids: readonly string[] };
+
 export interface ModelBundle {
   readonly type: typeof BUNDLE_TYPE;
   readonly formatVersion: typeof BUNDLE_FORMAT_VERSION;
@@ -65,6 +78,8 @@ export interface ModelBundle {
   /** Median realized views per channel in the training data (alert rule "N × channel median"). */
   readonly channelMedians: Readonly<Record<string, number>>;
   readonly fingerprint: { readonly rows: number; readonly sha256: string };
+  /** Absent in bundles written before it was recorded: then nobody knows which videos are unseen. */
+  readonly heldOut?: HeldOut;
 }
 
 export type UnversionedBundle = Omit<ModelBundle, "version">;
@@ -96,6 +111,8 @@ function contentOf(bundle: UnversionedBundle): Record<string, unknown> {
     stages,
     channelMedians: bundle.channelMedians,
     fingerprint: bundle.fingerprint,
+    // left out when absent, so a bundle written before heldOut existed keeps its version
+    ...(bundle.heldOut === undefined ? {} : { heldOut: bundle.heldOut }),
   };
 }
 
@@ -128,7 +145,7 @@ function fail(field: string, problem: string): ViralityError {
   return new ViralityError("VIR_MODEL_INVALID", `model bundle: ${field} ${problem}`, { details: { field } });
 }
 
-const { objectAt, finiteAt, stringAt } = jsonGuards(fail);
+const { objectAt, arrayAt, finiteAt, stringAt } = jsonGuards(fail);
 
 function baseMarginAt(value: unknown, field: string): BaseMargin {
   const json = objectAt(value, field);
@@ -139,6 +156,24 @@ function baseMarginAt(value: unknown, field: string): BaseMargin {
     return { kind: "szabo-huberman", window, r: finiteAt(json["r"], `${field}.r`), fallback: finiteAt(json["fallback"], `${field}.fallback`) };
   }
   throw fail(`${field}.kind`, 'must be "none" or "szabo-huberman"');
+}
+
+function heldOutAt(value: unknown, field: string): HeldOut {
+  const json = objectAt(value, field);
+  if (json["kind"] === "uploadedFrom") {
+    const rows = finiteAt(json["rows"], `${field}.rows`);
+    if (!Number.isInteger(rows) || rows < 0) throw fail(`${field}.rows`, "must be a whole number ≥ 0");
+    return { kind: "uploadedFrom", at: finiteAt(json["at"], `${field}.at`), rows };
+  }
+  if (json["kind"] === "videos") {
+    const ids = arrayAt(json["ids"], `${field}.ids`).map((id, i) => stringAt(id, `${field}.ids[${i}]`));
+    ids.forEach((id, i) => {
+      const before = ids[i - 1];
+      if (before !== undefined && !(before < id)) throw fail(`${field}.ids[${i}]`, `must be sorted without repeats ("${before}" then "${id}")`);
+    });
+    return { kind: "videos", ids };
+  }
+  throw fail(`${field}.kind`, 'must be "uploadedFrom" or "videos"');
 }
 
 function metricsAt(value: unknown, field: string): StageMetrics | null {
@@ -217,6 +252,7 @@ export function bundleFromJSON(value: unknown): ModelBundle {
     medians[channel] = finiteAt(median, `channelMedians.${channel}`);
   }
   const fingerprint = objectAt(json["fingerprint"], "fingerprint");
+  const heldOut = json["heldOut"] === undefined ? undefined : heldOutAt(json["heldOut"], "heldOut");
   const unversioned: UnversionedBundle = {
     type: BUNDLE_TYPE,
     formatVersion: BUNDLE_FORMAT_VERSION,
@@ -226,6 +262,7 @@ export function bundleFromJSON(value: unknown): ModelBundle {
     stages,
     channelMedians: medians,
     fingerprint: { rows: finiteAt(fingerprint["rows"], "fingerprint.rows"), sha256: stringAt(fingerprint["sha256"], "fingerprint.sha256") },
+    ...(heldOut === undefined ? {} : { heldOut }),
   };
   const sealed = sealBundle(unversioned);
   const version = stringAt(json["version"], "version");

@@ -1,4 +1,4 @@
-/** The trainer's evaluation toolkit: metrics, splits, conformal intervals, permutation importance. */
+/** The trainer's evaluation toolkit: metrics, splits and what they held out, conformal intervals, permutation importance. */
 export {
   absoluteResiduals,
   calibrationCurve,
@@ -14,6 +14,7 @@ export {
   type Intervals,
 } from "./conformal.js";
 export { formatMetric, formatNumber, formatPercent } from "./format.js";
+export { heldOutOf } from "./held-out.js";
 export { importanceGroups, type ImportanceGroupName } from "./importance-groups.js";
 export {
   permutationImportance,
