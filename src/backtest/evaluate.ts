@@ -1,11 +1,13 @@
 /**
  * The evaluation of a backtest: the score records a replay published, judged against realized
- * outcomes. Pure: no Kafka, no Redis, no clock. The same records in any order give the same report
- * (every row set is put in video-id order before a sum or a rank), so replaying the same topics twice
- * gives identical reports.
+ * outcomes, on the videos the model did not see when the bundle records them (evaluation-set.ts),
+ * else on every video, saying so. Pure: no Kafka, no Redis, no clock. The same records in any order
+ * give the same report (every row set is put in video-id order before a sum or a rank), so replaying
+ * the same topics twice gives identical reports.
  */
 import type { Stage, VideoScore } from "../contracts/generated/events.js";
 import { ViralityError } from "../errors.js";
+import { evaluationSet } from "./evaluation-set.js";
 import { latestOutcomes, latestScores, type LatestOutcomes, type LatestScores } from "./latest.js";
 import { sortedIds } from "./order.js";
 import { alertReport, rankByPrediction, rankingReport, trueTop } from "./ranking.js";
@@ -35,8 +37,9 @@ export const DEFAULT_HORIZON = "7d";
 /** How many example ids the coverage lists. */
 export const SAMPLE_IDS = 10;
 
-export function evaluateBacktest(input: BacktestInput): BacktestReport {
-  checkInput(input);
+export function evaluateBacktest(given: BacktestInput): BacktestReport {
+  checkInput(given);
+  const { input, evaluation } = evaluationSet(given);
   const horizon = input.horizon ?? DEFAULT_HORIZON;
   const scores = latestScores(input.scores, input.modelVersion);
   const outcomes = latestOutcomes(input.outcomes, horizon);
@@ -71,6 +74,7 @@ export function evaluateBacktest(input: BacktestInput): BacktestReport {
     modelVersion: input.modelVersion,
     targetTransform: input.targetTransform,
     horizon,
+    evaluation,
     coverage: coverageReport(input, scores, outcomes, finalScores, views, alertVersions),
     stages,
     ranking: rankingReport(rankByPrediction(finalScores, views), views, top1, top10),

@@ -1,7 +1,8 @@
 /**
  * The backtest: replays the input topics from the beginning through the same Scorer code, under its
  * own consumer group, Redis key namespace and output topics (so live scores are untouched), then
- * evaluates the scores it published against the realized outcomes on the outcomes topic.
+ * evaluates the scores it published against the realized outcomes on the outcomes topic. The replay
+ * scores every video; the evaluation keeps the ones the bundle records as held out (evaluate.ts).
  */
 import { randomBytes } from "node:crypto";
 import type { Kafka } from "kafkajs";
@@ -20,6 +21,7 @@ import { Predictor } from "../model/predictor.js";
 import type { Stage } from "../features/stages.js";
 import { evaluateAlert } from "../publish/alerts.js";
 import { evaluateBacktest } from "./evaluate.js";
+import { sortedIds } from "./order.js";
 
 const STAGE_SYMBOL: Record<Stage, VideoScore["stage"]> = { upload: "UPLOAD", "1h": "H1", "6h": "H6" };
 const STAGE_ORDER: Record<Stage, number> = { upload: 1, "1h": 2, "6h": 3 };
@@ -74,6 +76,17 @@ async function readAll<T>(kafka: Kafka, topics: readonly string[], decode: (topi
   return out;
 }
 
+/** Adds the upload time of each of the videos that the store holds an upload record of. */
+async function readUploadTimes(store: VideoStore, videoIds: readonly string[], into: Map<string, number>): Promise<void> {
+  const ids = sortedIds(new Set(videoIds));
+  for (let i = 0; i < ids.length; i += 500) {
+    for (const [id, video] of await store.read(ids.slice(i, i + 500))) {
+      const uploaded = video.records.upload?.uploaded_at;
+      if (uploaded !== undefined) into.set(id, uploaded);
+    }
+  }
+}
+
 export async function runBacktest(config: Config, bundle: ModelBundle, logger: Logger, options: BacktestOptions = {}): Promise<BacktestRun> {
   const run = randomBytes(4).toString("hex");
   const replayConfig: Config = {
@@ -117,6 +130,8 @@ export async function runBacktest(config: Config, bundle: ModelBundle, logger: L
     const predictor = new Predictor(bundle);
     const ids = [...new Set(scores.map((s) => s.video_id))].sort();
     const earlyViews = new Map<string, { "1h"?: number; "6h"?: number }>();
+    // upload times place each video against the bundle's held-out set
+    const uploadedAt = new Map<string, number>();
     const stageScores: VideoScore[] = [];
     // Alerts, like the stage scores, come from the replayed state so that the same topics always give
     // the same report: which stage a video happened to be scored at live depends on batch timing.
@@ -127,6 +142,8 @@ export async function runBacktest(config: Config, bundle: ModelBundle, logger: L
         const views: { "1h"?: number; "6h"?: number } = {};
         for (const s of video.records.engagement) if (s.views !== null) views[s.window] = s.views;
         earlyViews.set(id, views);
+        const uploaded = video.records.upload?.uploaded_at;
+        if (uploaded !== undefined) uploadedAt.set(id, uploaded);
         for (const stage of predictor.availableStages(video.records)) {
           const p = predictor.predictAt(stage, video.records);
           if (p === null) continue;
@@ -152,6 +169,10 @@ export async function runBacktest(config: Config, bundle: ModelBundle, logger: L
         }
       }
     }
+    if (bundle.heldOut?.kind === "uploadedFrom") {
+      // an outcome the replay did not score still belongs to a held-out video or not
+      await readUploadTimes(store, outcomes.map((o) => o.video_id).filter((id) => !uploadedAt.has(id)), uploadedAt);
+    }
     const growth = (stage: "1h" | "6h"): number | undefined => {
       const margin = bundle.stages[stage]?.baseMargin;
       return margin?.kind === "szabo-huberman" ? margin.r : undefined;
@@ -166,6 +187,7 @@ export async function runBacktest(config: Config, bundle: ModelBundle, logger: L
       modelVersion: bundle.version,
       earlyViews,
       shGrowth: { ...(g1 === undefined ? {} : { "1h": g1 }), ...(g6 === undefined ? {} : { "6h": g6 }) },
+      ...(bundle.heldOut === undefined ? {} : { heldOut: bundle.heldOut, uploadedAt }),
     });
     return { report, inputEvents: Number(total), replaySeconds, eventsPerSecond: Number(total) / Math.max(replaySeconds, 1e-3) };
   } finally {

@@ -1,6 +1,7 @@
 /**
  * The backtest report for people and for machines: a self-contained HTML page (inline CSS and SVG,
- * nothing fetched), the terminal summary, and backtest.html + backtest.json written atomically.
+ * nothing fetched) that opens by saying which videos it evaluates, the terminal summary, and
+ * backtest.html + backtest.json written atomically.
  */
 import { randomBytes } from "node:crypto";
 import { mkdir, rename, rm, writeFile } from "node:fs/promises";
@@ -24,6 +25,8 @@ th, td { border: 1px solid #ddd; padding: 0.25rem 0.6rem; text-align: right; }
 th:first-child, td:first-child { text-align: left; }
 thead th { background: #f4f4f4; }
 .note { color: #666; font-size: 0.85rem; }
+.evaluation { padding: 0.5rem 0.8rem; border-left: 4px solid #2e6fbf; background: #f4f8fd; }
+.evaluation.in-sample { border-left-color: #c0392b; background: #fdf2f1; }
 .charts { display: flex; flex-wrap: wrap; gap: 1.5rem; align-items: flex-start; }
 .stages { display: flex; flex-wrap: wrap; gap: 1.5rem; }
 code { background: #f4f4f4; padding: 0 0.2rem; }
@@ -43,6 +46,7 @@ export function renderBacktestHtml(report: BacktestReport): string {
     `<h1>${escapeXml(title)}</h1>`,
     `<p>Target <code>${escapeXml(report.targetTransform)}(views)</code> at horizon <code>${escapeXml(report.horizon)}</code>; ` +
       `the last score of each video at each stage against its realized outcome.</p>`,
+    evaluationNote(report),
     coverageSection(report),
     stagesSection(report),
     chartsSection(report),
@@ -75,9 +79,24 @@ async function writeAtomically(file: string, content: string): Promise<void> {
   }
 }
 
+/** Which videos the figures are about, before any figure: held out, or in-sample and flattering. */
+function evaluationNote(report: BacktestReport): string {
+  const e = report.evaluation;
+  return `<p class="evaluation ${e.basis}"><strong>${escapeXml(e.note)}.</strong></p>`;
+}
+
 function coverageSection(report: BacktestReport): string {
   const c = report.coverage;
+  const e = report.evaluation;
   const rows: [string, string][] = [
+    ["videos evaluated as", e.basis === "held-out" ? "held out (not seen in training or calibration)" : "in-sample (the bundle does not record its held-out videos)"],
+    ...(e.basis === "held-out"
+      ? ([
+          ["held-out videos", formatCount(e.videosHeldOut)],
+          ["in-sample videos skipped", formatCount(e.videosInSampleSkipped)],
+          ["videos without an upload time skipped", formatCount(e.videosWithoutUploadTime)],
+        ] satisfies [string, string][])
+      : []),
     ["videos with an outcome", formatCount(c.videosWithOutcome)],
     ["videos scored", formatCount(c.videosScored)],
     ["videos evaluated (scored, with an outcome)", formatCount(c.videosEvaluated)],

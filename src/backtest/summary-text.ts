@@ -1,6 +1,6 @@
 /**
- * The backtest as a compact fixed-width text for the terminal: one row per stage, then precision@k
- * and the alerts. Built from the report alone, so it reads the same from backtest.json.
+ * The backtest as a compact fixed-width text for the terminal: which videos are evaluated (held out,
+ * or in-sample for a bundle that does not say), one row per stage, then precision@k and the alerts. Built from the report alone, so it reads the same from backtest.json.
  */
 import { formatCount, formatFixed, formatGainPct, formatShare, formatViews, NONE } from "./format.js";
 import type { BacktestReport } from "./types.js";
@@ -11,6 +11,7 @@ export function backtestSummaryText(report: BacktestReport): string {
   const { coverage, ranking, alerts } = report;
   const lines: string[] = [];
   lines.push(`Backtest of model ${report.modelVersion}: ${report.targetTransform}(views) at ${report.horizon}`);
+  lines.push(report.evaluation.note);
   lines.push(
     `videos: ${formatCount(coverage.videosWithOutcome)} with an outcome, ${formatCount(coverage.videosScored)} scored, ` +
       `${formatCount(coverage.videosEvaluated)} evaluated`,

@@ -4,6 +4,7 @@
  * equals the report.
  */
 import type { Stage, UpsideAlert, VideoOutcome, VideoScore } from "../contracts/generated/events.js";
+import type { HeldOut } from "../model/bundle.js";
 
 export type { Stage };
 
@@ -39,10 +40,18 @@ export interface BacktestInput {
   readonly earlyViews?: ReadonlyMap<string, EarlyViews>;
   /** Szabo–Huberman r per window (from the bundle / training); a window without r is not compared. */
   readonly shGrowth?: SzaboHubermanGrowth;
+  /**
+   * The videos the model did not see in training or calibration (the bundle's heldOut): only their
+   * records are evaluated. Absent: the bundle does not say, and every video is evaluated in-sample.
+   */
+  readonly heldOut?: HeldOut;
+  /** Per video, its upload time (epoch ms), to place it against an "uploadedFrom" held-out set. */
+  readonly uploadedAt?: ReadonlyMap<string, number>;
 }
 
 export const BACKTEST_REPORT_TYPE = "virality-backtest";
-export const BACKTEST_REPORT_VERSION = 1;
+/** 2: the report says which videos it evaluates (`evaluation`), and evaluates only held-out ones when it can. */
+export const BACKTEST_REPORT_VERSION = 2;
 
 export interface BacktestReport {
   readonly type: typeof BACKTEST_REPORT_TYPE;
@@ -50,6 +59,8 @@ export interface BacktestReport {
   readonly modelVersion: string;
   readonly targetTransform: "log1p";
   readonly horizon: string;
+  /** Which videos the rest of the report is about: held out, or (for an old bundle) all of them. */
+  readonly evaluation: EvaluationReport;
   readonly coverage: CoverageReport;
   /** UPLOAD, H1, H6 in this order, always all three. */
   readonly stages: readonly StageReport[];
@@ -58,6 +69,43 @@ export interface BacktestReport {
   readonly scatter: ScatterSample;
 }
 
+/** The bundle's held-out record without its ids; `rows`: the training table's test rows it covers. */
+export type HeldOutRecord =
+  | { readonly kind: "uploadedFrom"; readonly at: number; readonly rows: number }
+  | { readonly kind: "videos"; readonly rows: number };
+
+/**
+ * The videos evaluated, out of every video named by a score (of any version), an outcome (of any
+ * horizon) or an alert. "held-out": only those the bundle records as unseen in training and
+ * calibration; videosHeldOut + videosInSampleSkipped + videosWithoutUploadTime = all videos.
+ * "in-sample": every video, because the bundle does not record which it did not see, so the figures
+ * include the training rows and flatter the model.
+ */
+export type EvaluationReport =
+  | {
+      readonly basis: "held-out";
+      readonly heldOut: HeldOutRecord;
+      readonly videosHeldOut: number;
+      /**
+       * Videos the model was trained or calibrated on: left out. With a "videos" record, any video not
+       * listed, so also one that was not in the training table at all (the bundle cannot tell).
+       */
+      readonly videosInSampleSkipped: number;
+      /** Videos an "uploadedFrom" record cannot place, having no upload record: left out. */
+      readonly videosWithoutUploadTime: number;
+      /** One sentence for people, shown by the summary and the HTML. */
+      readonly note: string;
+    }
+  | {
+      readonly basis: "in-sample";
+      readonly heldOut: null;
+      readonly videosHeldOut: null;
+      readonly videosInSampleSkipped: 0;
+      readonly videosWithoutUploadTime: 0;
+      readonly note: string;
+    };
+
+/** Counts of the evaluated videos' records (with a held-out set, those of the skipped videos are not counted). */
 export interface CoverageReport {
   /** Score records given, of any model version. */
   readonly scoreRecords: number;

@@ -1,5 +1,5 @@
 // Proves the whole loop on a reduced world: simulate, train, publish, score a stream, backtest — every
-// video gets a score, the 6h stage beats the upload stage, and alerts find true top videos.
+// video gets a score, the backtest judges only the 20% the model held out, and there the 6h stage beats the upload stage.
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -18,6 +18,11 @@ test("the demo loop scores every video and its 6h stage beats the upload stage",
   const report = backtest.report;
   assert.equal(scored, 400, "every video got a live score");
   assert.equal(report.coverage.outcomesWithoutScore, 0);
+  assert.equal(report.evaluation.basis, "held-out", report.evaluation.note);
+  assert.equal(report.evaluation.videosHeldOut, 80, "the newest 20% of uploads, the trainer's test rows");
+  assert.equal(report.evaluation.videosInSampleSkipped, 320);
+  assert.equal(report.coverage.videosEvaluated, 80);
+  assert.ok(lines.some((l) => l.includes(report.evaluation.note)), "the printed summary says what it evaluates");
   const byStage = new Map(report.stages.map((s) => [s.stage, s]));
   const upload = byStage.get("UPLOAD")?.metrics;
   const six = byStage.get("H6")?.metrics;

@@ -2,7 +2,7 @@
  * `virality demo` (npm run demo): the whole loop on this machine. Starts the local stack, simulates a
  * world, trains the three stage models, publishes the bundle, starts a scorer, streams the events at
  * an accelerated clock while showing the top predicted videos and alerts, then replays the topics as
- * a backtest and prints its summary. Also `virality simulate`, `virality import seismic` and
+ * a backtest of the videos the model held out and prints its summary. Also `virality simulate`, `virality import seismic` and
  * `virality backtest`.
  */
 import { mkdir, rm } from "node:fs/promises";
@@ -229,7 +229,7 @@ export function registerDemo(program: Command, configOf: (command: Command) => P
 
   program
     .command("backtest")
-    .description("replay the input topics through the scorer under its own group and keys; evaluate against video.outcomes")
+    .description("replay the input topics through the scorer under its own group and keys; evaluate the videos the bundle held out against video.outcomes")
     .requiredOption("--bundle <file>", "the model bundle to replay with")
     .option("--out <dir>", "report folder", "backtest")
     .action(async (options: { bundle: string; out: string }, command: Command) => {
