@@ -204,15 +204,18 @@ export class Scorer {
     }
     metrics?.eventsIn.inc({ topic }, batch.messages.length);
 
-    await this.#withRetry("writing to Redis", () => this.store.write(writes), heartbeat);
-    if ((await this.#withRetry("reading the store epoch", () => this.#epochs.current(), heartbeat)) !== this.#epoch) {
+    // the epoch is read in the same pipeline, after the writes (see #rebuild)
+    const [videos, epoch] = await this.#withRetry(
+      "writing to Redis",
+      () => Promise.all([this.store.writeAndRead(writes), this.#epochs.current()]),
+      heartbeat,
+    );
+    if (epoch !== this.#epoch) {
       // Redis lost its data (restarted empty) since the last batch: what this batch would score lacks
       // every earlier input. Nothing is published or committed; the assigned partitions start over.
       await this.#rebuild();
       return;
     }
-    const ids = [...new Set(writes.map((w) => w.videoId))];
-    const videos = await this.#withRetry("reading from Redis", () => this.store.read(ids), heartbeat);
     const result = await this.#withRetry("publishing", () => this.#publisher.publish(videos.values(), predictor, deadLetters), heartbeat);
     await this.#rescoreIfOvertaken(result, predictor, heartbeat);
     if (metrics !== null) {

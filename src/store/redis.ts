@@ -17,7 +17,15 @@ export interface RedisRole {
 
 export function createRedis(config: Config, role: RedisRole = {}): RedisClient {
   const subscriber = role.subscriber === true;
-  const common = { maxRetriesPerRequest: 20, enableAutoPipelining: !subscriber, enableReadyCheck: !subscriber, lazyConnect: false };
+  const common = {
+    maxRetriesPerRequest: 20,
+    enableAutoPipelining: !subscriber,
+    // ioredis' auto-pipelining drops the command name of callBuffer() (it re-adds it for call() only):
+    // the store's script calls, which need binary replies, are sent directly instead
+    autoPipeliningIgnoredCommands: ["evalsha", "eval"],
+    enableReadyCheck: !subscriber,
+    lazyConnect: false,
+  };
   if (config.redis.clusterNodes.length > 0) {
     const nodes = config.redis.clusterNodes.map((node) => {
       const at = node.lastIndexOf(":");

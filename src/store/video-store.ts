@@ -15,13 +15,14 @@
  * The layout is compact on purpose: with Redis' `hash-max-listpack-value 4096` (deploy/local) a d = 512
  * video fits a 2.5 kB listpack (bench/scorer-load.ts measures bytes per video).
  */
+import { createHash } from "node:crypto";
 import { isRecord } from "../json-guards.js";
 import { ViralityError } from "../errors.js";
 import type { EngagementSnapshot, UploadRecord, VideoRecords } from "../features/records.js";
 import type { EngagementWindow } from "../features/stages.js";
 import { scanKeys, type RedisClient } from "./redis.js";
 
-// ARGV: groups of (slot 1..4 in INPUT_FIELDS, event time, field, value). Times are 13-digit ms, which
+// ARGV: "1" to return the hash after the writes (else "0"), then groups of (slot 1..4 in INPUT_FIELDS, event time, field, value). Times are 13-digit ms, which
 // Lua prints exactly (%.14g).
 const GUARDED_WRITE = `
 local times = {0, 0, 0, 0}
@@ -31,7 +32,7 @@ if stored then
   for v in string.gmatch(stored, '[^,]+') do times[i] = tonumber(v); i = i + 1 end
 end
 local changed = 0
-for i = 1, #ARGV, 4 do
+for i = 2, #ARGV, 4 do
   local slot = tonumber(ARGV[i])
   local t = tonumber(ARGV[i + 1])
   if times[slot] < t then
@@ -45,8 +46,10 @@ if changed == 1 then
   for i = 1, 4 do parts[i] = string.format('%.0f', times[i]) end
   redis.call('HSET', KEYS[1], 't', table.concat(parts, ','))
 end
-return changed
+if ARGV[1] == '1' then return {changed, redis.call('HGETALL', KEYS[1])} end
+return {changed}
 `;
+const GUARDED_WRITE_SHA = createHash("sha1").update(GUARDED_WRITE).digest("hex");
 
 /** The input fields, in the order of their times in `t`. */
 const INPUT_FIELDS = ["u", "emb", "e1", "e6"] as const;
@@ -172,23 +175,40 @@ export class VideoStore {
    * its inputs changed.
    */
   async write(writes: ReadonlyArray<{ readonly videoId: string; readonly write: StoreWrite }>): Promise<Map<string, boolean>> {
+    return new Map([...(await this.#guardedWrites(writes, false))].map(([id, result]) => [id, result.changed]));
+  }
+
+  /**
+   * Applies the writes like `write` and returns each written video as it is afterwards, read by the
+   * same script call (one round trip for a batch instead of two).
+   */
+  async writeAndRead(writes: ReadonlyArray<{ readonly videoId: string; readonly write: StoreWrite }>): Promise<Map<string, StoredVideo>> {
+    const out = new Map<string, StoredVideo>();
+    for (const [videoId, { hash }] of await this.#guardedWrites(writes, true)) if (hash !== null) out.set(videoId, this.#decode(videoId, hash));
+    return out;
+  }
+
+  async #guardedWrites(
+    writes: ReadonlyArray<{ readonly videoId: string; readonly write: StoreWrite }>,
+    read: boolean,
+  ): Promise<Map<string, { changed: boolean; hash: Map<string, Buffer> | null }>> {
     const byVideo = new Map<string, FieldWrite[]>();
     for (const { videoId, write } of writes) {
       const list = byVideo.get(videoId) ?? [];
       list.push(...fieldsOf(write));
       byVideo.set(videoId, list);
     }
-    const changed = new Map<string, boolean>();
-    if (byVideo.size === 0) return changed;
-    // Concurrent commands are pipelined by ioredis' auto-pipelining (per node on a Redis Cluster, where
-    // one explicit pipeline may not span masters). EVAL, not EVALSHA: after a restart or on another
-    // master the script cache may be empty; Redis caches the compiled script either way.
+    const out = new Map<string, { changed: boolean; hash: Map<string, Buffer> | null }>();
+    if (byVideo.size === 0) return out;
+    // The calls go out back to back without waiting for replies (one round trip for the batch); on a
+    // Redis Cluster each goes to its key's master. EVALSHA, falling back to EVAL (which caches the
+    // script) where the script cache is empty: after a restart, or on another master.
     const results = await Promise.all(
       [...byVideo].map(async ([videoId, fields]): Promise<[Error | null, unknown]> => {
-        const args: Array<string | Buffer> = [];
+        const args: Array<string | Buffer> = [read ? "1" : "0"];
         for (const f of fields) args.push(String(INPUT_FIELDS.indexOf(f.field) + 1), String(f.eventTime), f.field, f.value);
         try {
-          return [null, await this.#redis.eval(GUARDED_WRITE, 1, this.keyOf(videoId), ...args)];
+          return [null, await this.#guardedWrite(this.keyOf(videoId), args)];
         } catch (error) {
           return [error instanceof Error ? error : new Error(String(error)), null];
         }
@@ -198,9 +218,29 @@ export class VideoStore {
     for (const videoId of byVideo.keys()) {
       const [error, value] = results[i++] ?? [new Error("missing pipeline result"), null];
       if (error !== null) throw new ViralityError("VIR_REDIS_UNAVAILABLE", `guarded write for ${videoId} failed: ${error.message}`, { cause: error });
-      changed.set(videoId, value === 1);
+      if (!Array.isArray(value)) throw new ViralityError("VIR_REDIS_UNAVAILABLE", `guarded write for ${videoId} answered ${String(value)}`);
+      const flat: unknown = value[1];
+      let hash: Map<string, Buffer> | null = null;
+      if (Array.isArray(flat)) {
+        hash = new Map();
+        for (let k = 0; k + 1 < flat.length; k += 2) {
+          const field: unknown = flat[k];
+          const v: unknown = flat[k + 1];
+          if (Buffer.isBuffer(field) && Buffer.isBuffer(v)) hash.set(field.toString("utf8"), v);
+        }
+      }
+      out.set(videoId, { changed: value[0] === 1, hash });
     }
-    return changed;
+    return out;
+  }
+
+  async #guardedWrite(key: string, args: ReadonlyArray<string | Buffer>): Promise<unknown> {
+    try {
+      return await this.#redis.callBuffer("evalsha", GUARDED_WRITE_SHA, 1, key, ...args);
+    } catch (error) {
+      if (!(error instanceof Error) || !error.message.startsWith("NOSCRIPT")) throw error;
+      return this.#redis.callBuffer("eval", GUARDED_WRITE, 1, key, ...args);
+    }
   }
 
   /** Reads the videos' hashes in one pipeline. */
