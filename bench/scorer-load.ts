@@ -5,19 +5,23 @@
  *     is a Redis guarded write, an assembly, a prediction and a published score. Reports events/s
  *     end to end, the scorer's RSS after the uploads and at the end, and Redis memory.
  *  2. latency: events at half the measured rate for a while; event-to-score latency is the score's
- *     Kafka timestamp minus the event's send time (same clock), p50/p99.
+ *     Kafka timestamp minus the event's send time (same clock), p50/p99; then a ramp: rising rates
+ *     (--ramp-seconds each) until latency breaks (p99 over 1 s, or the scorer falls behind the offered
+ *     rate), with the CPU each process used at each step (scorer, broker, Redis, this load generator).
  *  3. Redis bytes per cached video (MEMORY USAGE over a sample) against 1.2 × (4·d + 200).
  *
+ * VIRALITY_BENCH_PROFILE=<dir> makes the scorer write a V8 CPU profile (.cpuprofile) there.
+ *
  *   node dist/bench/scorer-load.js [--videos 20000] [--events 1000000] [--latency-seconds 20] [--latency-rate N]
+ *                                  [--ramp-seconds 10] [--ramp-from 1000] [--ramp-step 1000]
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { createWriteStream, existsSync, mkdirSync, readFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { homedir } from "node:os";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
 import type { Message } from "kafkajs";
-import { loadConfig, type Config } from "../src/config.js";
+import { envOfConfig, loadConfig, type Config } from "../src/config.js";
 import type { EngagementSnapshot, VideoUploaded } from "../src/contracts/generated/events.js";
 import { EventSerde } from "../src/contracts/serde.js";
 import { encodeEvent, type OutgoingEvent } from "../src/ingest/event-producer.js";
@@ -25,6 +29,7 @@ import { topicEnds, groupBehind } from "../src/ingest/group-progress.js";
 import { allTopics, createKafka, createProducer, ensureTopics } from "../src/ingest/kafka.js";
 import { createLogger } from "../src/logger.js";
 import { loadBundle, saveBundle, type ModelBundle } from "../src/model/bundle.js";
+import { freePort } from "../src/ops/free-port.js";
 import { discoverServices, repoRoot } from "../src/ops/services.js";
 import { simulateWorld } from "../src/sim/world.js";
 import { writeWorld } from "../src/sim/write.js";
@@ -41,6 +46,11 @@ function arg(name: string, fallback: number): number {
 const VIDEOS = arg("videos", 20_000);
 const EVENTS = arg("events", 1_000_000);
 const LATENCY_SECONDS = arg("latency-seconds", 20);
+const RAMP_SECONDS = arg("ramp-seconds", 10);
+const RAMP_FROM = arg("ramp-from", 1_000);
+const RAMP_STEP = arg("ramp-step", 1_000);
+/** Latency "breaks" at a step whose p99 exceeds this, or whose delivered rate falls under 90 % of the offered one. */
+const BREAK_P99_MS = 1_000;
 const DIM = 512;
 
 async function modelFor512(): Promise<{ bundle: ModelBundle; world: ReturnType<typeof simulateWorld> }> {
@@ -54,18 +64,6 @@ async function modelFor512(): Promise<{ bundle: ModelBundle; world: ReturnType<t
   const result = await train({ fused: files.fused, features: files.parquet, seed: 5, importanceRepeats: 1 });
   await saveBundle(result.bundle, file);
   return { bundle: result.bundle, world };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-    server.once("error", reject);
-  });
 }
 
 function rssMb(child: ChildProcess): number {
@@ -88,24 +86,28 @@ async function waitReady(port: number): Promise<void> {
 }
 
 function envOf(config: Config, port: number): NodeJS.ProcessEnv {
-  const t = config.topics;
-  return {
-    ...process.env,
-    VIRALITY_KAFKA_BROKERS: config.kafka.brokers.join(","),
-    VIRALITY_REGISTRY_URL: config.registry.url,
-    VIRALITY_REDIS_URL: config.redis.url,
-    VIRALITY_REDIS_KEY_PREFIX: config.redis.keyPrefix,
-    VIRALITY_TOPIC_UPLOADS: t.uploads,
-    VIRALITY_TOPIC_EMBEDDINGS: t.embeddings,
-    VIRALITY_TOPIC_ENGAGEMENT: t.engagement,
-    VIRALITY_TOPIC_OUTCOMES: t.outcomes,
-    VIRALITY_TOPIC_SCORES: t.scores,
-    VIRALITY_TOPIC_ALERTS: t.alerts,
-    VIRALITY_TOPIC_DLQ: t.deadLetter,
-    VIRALITY_GROUP_ID: config.scorer.groupId,
-    VIRALITY_HTTP_PORT: String(port),
-    VIRALITY_LOG_LEVEL: "info",
-  };
+  return { ...process.env, ...envOfConfig({ ...config, http: { ...config.http, port }, log: { level: "info" } }) };
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc; 0 when it is gone. */
+function cpuSeconds(pid: number | undefined): number {
+  if (pid === undefined) return 0;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ 100)
+  } catch {
+    return 0;
+  }
+}
+
+/** The pid in a deploy/local pid file (the local stack's broker and Redis), if there is one. */
+function stackPid(service: "kafka" | "redis"): number | undefined {
+  const state = process.env["VIRALITY_STATE"] ?? path.join(process.env["VIRALITY_CACHE"] ?? path.join(homedir(), ".cache/virality"), "state");
+  try {
+    return Number(readFileSync(path.join(state, service, "pid"), "utf8").trim());
+  } catch {
+    return undefined;
+  }
 }
 
 function percentile(sorted: readonly number[], p: number): number {
@@ -140,7 +142,10 @@ async function main(): Promise<void> {
   await new ModelRegistry(redis, config.redis.keyPrefix).publish(bundle);
 
   const port = await freePort();
-  const child = spawn(process.execPath, [path.join(repoRoot(), "dist/src/cli/main.js"), "score", "--from-beginning"], {
+  // VIRALITY_BENCH_PROFILE=<dir>: the scorer writes a V8 CPU profile there when the bench ends
+  const profileDir = process.env["VIRALITY_BENCH_PROFILE"];
+  const profile = profileDir === undefined ? [] : ["--cpu-prof", `--cpu-prof-dir=${profileDir}`];
+  const child = spawn(process.execPath, [...profile, path.join(repoRoot(), "dist/src/cli/main.js"), "score", "--from-beginning"], {
     env: envOf(config, port),
     stdio: ["ignore", "pipe", "inherit"],
   });
@@ -149,7 +154,13 @@ async function main(): Promise<void> {
   mkdirSync(path.dirname(logFile), { recursive: true });
   child.stdout?.pipe(createWriteStream(logFile));
   const cleanup = async (): Promise<void> => {
-    child.kill("SIGKILL");
+    if (profileDir === undefined) child.kill("SIGKILL");
+    else {
+      // a graceful stop, so that V8 writes the profile
+      const exited = new Promise((resolve) => child.once("exit", resolve));
+      child.kill("SIGTERM");
+      await exited;
+    }
     const existing = new Set(await admin.listTopics());
     await admin.deleteTopics({ topics: allTopics(config).filter((t) => existing.has(t)) }).catch(() => undefined);
     await admin.deleteGroups([config.scorer.groupId]).catch(() => undefined);
@@ -230,10 +241,10 @@ async function main(): Promise<void> {
     const rssEnd = rssMb(child);
     const redisEnd = Number(/used_memory:(\d+)/.exec(await redis.info("memory"))?.[1] ?? 0);
 
-    // ---- 2. latency at half the rate
+    // ---- 2. latency at half the rate, then a ramp of rising rates until it breaks
     const target = arg("latency-rate", rate / 2);
     const sentAt = new Map<string, number>();
-    const latencies: number[] = [];
+    let latencies: number[] = [];
     const watcher = kafka.consumer({ groupId: `${id}.watch` });
     await watcher.connect();
     await watcher.subscribe({ topics: [config.topics.scores], fromBeginning: false });
@@ -244,8 +255,12 @@ async function main(): Promise<void> {
         for (const m of batch.messages) {
           if (m.value === null) continue;
           const score = await serde.decode("video-score", m.value);
-          const sent = sentAt.get(`${score.video_id}@${score.input_event_time}`);
-          if (sent !== undefined) latencies.push(Number(m.timestamp) - sent);
+          const key = `${score.video_id}@${score.input_event_time}`;
+          const sent = sentAt.get(key);
+          if (sent !== undefined) {
+            latencies.push(Number(m.timestamp) - sent);
+            sentAt.delete(key);
+          }
         }
       },
     });
@@ -255,31 +270,71 @@ async function main(): Promise<void> {
       await send([{ topic: "engagement", key: first.video_id, value: snapshot(first, "H1", rounds + 1) }]);
       await new Promise((r) => setTimeout(r, 500));
     }
-    const latStart = Date.now();
     let round = rounds + 2;
     let n = 0;
-    while (Date.now() - latStart < LATENCY_SECONDS * 1000) {
-      const batchStart = Date.now();
-      const perTick = Math.max(1, Math.round(target / 20)); // 20 sends per second
-      const events: OutgoingEvent[] = [];
-      for (let k = 0; k < perTick; k++) {
-        const u = uploads[n % uploads.length];
-        if (u === undefined) break;
-        if (n > 0 && n % uploads.length === 0) round++;
-        const s = snapshot(u, "H6", round);
-        events.push({ topic: "engagement", key: u.video_id, value: s });
-        n++;
-      }
-      const now = Date.now();
-      for (const e of events) if (e.topic === "engagement") sentAt.set(`${e.value.video_id}@${e.value.observed_at}`, now);
-      await send(events);
-      const wait = 50 - (Date.now() - batchStart);
-      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    const pids = { scorer: child.pid, broker: stackPid("kafka"), redis: stackPid("redis"), generator: process.pid };
+    interface Step {
+      readonly offered: number;
+      readonly sentPerSecond: number;
+      readonly scoredPerSecond: number;
+      readonly p50: number;
+      readonly p99: number;
+      readonly cpu: Record<keyof typeof pids, number>;
     }
-    await new Promise((r) => setTimeout(r, 3_000));
+    /** Sends newer 6h snapshots at `rate` for `seconds` (20 sends a second), then waits up to 3 s for their scores. */
+    const measure = async (rateNow: number, seconds: number): Promise<Step> => {
+      latencies = [];
+      sentAt.clear();
+      const cpu0 = Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, cpuSeconds(pid)]));
+      const start = Date.now();
+      let sent = 0;
+      while (Date.now() - start < seconds * 1000) {
+        const tickStart = Date.now();
+        const perTick = Math.max(1, Math.round(rateNow / 20));
+        const events: OutgoingEvent[] = [];
+        for (let k = 0; k < perTick; k++) {
+          const u = uploads[n % uploads.length];
+          if (u === undefined) break;
+          if (n > 0 && n % uploads.length === 0) round++;
+          events.push({ topic: "engagement", key: u.video_id, value: snapshot(u, "H6", round) });
+          n++;
+        }
+        const now = Date.now();
+        for (const e of events) if (e.topic === "engagement") sentAt.set(`${e.value.video_id}@${e.value.observed_at}`, now);
+        await send(events);
+        sent += events.length;
+        const wait = 50 - (Date.now() - tickStart);
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      }
+      const elapsed = (Date.now() - start) / 1000;
+      const scoredInTime = latencies.length;
+      const drain = Date.now();
+      while (sentAt.size > 0 && Date.now() - drain < 3_000) await new Promise((r) => setTimeout(r, 50));
+      const cpu = Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, (cpuSeconds(pid) - (cpu0[k] ?? 0)) / ((Date.now() - start) / 1000)]));
+      const sorted = [...latencies].sort((a, b) => a - b);
+      // unscored events count as latency beyond the step: the p99 is at least the time waited for them
+      const waited = Date.now() - start;
+      for (let k = 0; k < sentAt.size; k++) sorted.push(waited);
+      return {
+        offered: rateNow,
+        sentPerSecond: sent / elapsed,
+        scoredPerSecond: scoredInTime / elapsed,
+        p50: percentile(sorted, 50),
+        p99: percentile(sorted, 99),
+        cpu: { scorer: cpu["scorer"] ?? 0, broker: cpu["broker"] ?? 0, redis: cpu["redis"] ?? 0, generator: cpu["generator"] ?? 0 },
+      };
+    };
+    const half = await measure(target, LATENCY_SECONDS);
+    const ramp: Step[] = [];
+    for (let r = RAMP_FROM; ; r += RAMP_STEP) {
+      const step = await measure(r, RAMP_SECONDS);
+      ramp.push(step);
+      process.stderr.write(`  ramp ${r}/s: sent ${step.sentPerSecond.toFixed(0)}/s, p50 ${step.p50} ms, p99 ${step.p99} ms\n`);
+      if (step.p99 > BREAK_P99_MS || step.sentPerSecond < 0.9 * r) break;
+      await new Promise((res) => setTimeout(res, 2_000));
+    }
     await watcher.disconnect();
     await producer.disconnect();
-    latencies.sort((a, b) => a - b);
 
     // ---- 3. Redis bytes per video
     const sample: string[] = [];
@@ -296,7 +351,13 @@ async function main(): Promise<void> {
     console.log(`videos ${VIDEOS.toLocaleString("en-US")} (d=${DIM}), soak events ${soakEvents.toLocaleString("en-US")} + uploads ${VIDEOS.toLocaleString("en-US")}`);
     console.log(`sustained end-to-end rate (soak): ${Math.round(rate).toLocaleString("en-US")} events/s  (goal ≥ 10,000)`);
     console.log(`uploads with d=512 embeddings: ${Math.round(VIDEOS / uploadSeconds).toLocaleString("en-US")} events/s`);
-    console.log(`latency at ${Math.round(target).toLocaleString("en-US")} events/s (${latencies.length} scores): p50 ${percentile(latencies, 50)} ms, p99 ${percentile(latencies, 99)} ms  (goal p99 ≤ 50 ms)`);
+    const cpuText = (c: Step["cpu"]): string => `scorer ${(c.scorer * 100).toFixed(0)}%, broker ${(c.broker * 100).toFixed(0)}%, redis ${(c.redis * 100).toFixed(0)}%, generator ${(c.generator * 100).toFixed(0)}%`;
+    console.log(`latency at ${Math.round(target).toLocaleString("en-US")} events/s (sent ${half.sentPerSecond.toFixed(0)}/s): p50 ${half.p50} ms, p99 ${half.p99} ms  (goal p99 ≤ 50 ms); CPU of one core: ${cpuText(half.cpu)}`);
+    console.log(`ramp (${RAMP_SECONDS} s a step; breaks at p99 > ${BREAK_P99_MS} ms or the generator falling under 90 % of the offered rate):`);
+    console.log(`  offered/s    sent/s  scored/s   p50 ms   p99 ms   CPU (100% = one core)`);
+    for (const st of ramp) {
+      console.log(`  ${String(st.offered).padStart(9)} ${st.sentPerSecond.toFixed(0).padStart(9)} ${st.scoredPerSecond.toFixed(0).padStart(9)} ${String(st.p50).padStart(8)} ${String(st.p99).padStart(8)}   ${cpuText(st.cpu)}`);
+    }
     console.log(`scorer RSS: after uploads ${rssAfterUploads.toFixed(0)} MB, end of soak ${rssEnd.toFixed(0)} MB (${(((rssEnd - rssAfterUploads) / rssAfterUploads) * 100).toFixed(1)}%; samples ${rssSamples.map((r) => r.toFixed(0)).join(" ")})  (goal flat within 10%)`);
     console.log(`Redis used_memory: after uploads ${(redisAfterUploads / 1e6).toFixed(1)} MB, end ${(redisEnd / 1e6).toFixed(1)} MB`);
     console.log(`Redis bytes per cached video: ${perVideo.toFixed(0)} (MEMORY USAGE, ${sample.length} keys)  (goal ≤ ${goal.toFixed(0)} = 1.2 × (4·${DIM} + 200))`);
