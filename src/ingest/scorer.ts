@@ -240,14 +240,13 @@ export class Scorer {
    * the input times and score again what moved on, so the last record always reflects the newest state.
    */
   async #rescoreIfOvertaken(result: PublishResult, predictor: Predictor | null, heartbeat: () => Promise<void>): Promise<void> {
-    let scored = result.scoredInputs;
-    for (let round = 0; round < 5 && scored.size > 0 && predictor !== null; round++) {
-      const ids = [...scored.keys()];
-      const now = await this.#withRetry("reading input times", () => this.store.inputTimes(ids), heartbeat);
-      const moved = ids.filter((id) => now.get(id) !== scored.get(id));
+    let last = result;
+    for (let round = 0; round < 5 && last.scoredInputs.size > 0 && predictor !== null; round++) {
+      const { scoredInputs, inputsAfter } = last;
+      const moved = [...scoredInputs.keys()].filter((id) => inputsAfter.get(id) !== scoredInputs.get(id));
       if (moved.length === 0) return;
       const videos = await this.#withRetry("reading from Redis", () => this.store.read(moved), heartbeat);
-      scored = (await this.#withRetry("publishing", () => this.#publisher.publish(videos.values(), predictor, [], true), heartbeat)).scoredInputs;
+      last = await this.#withRetry("publishing", () => this.#publisher.publish(videos.values(), predictor, [], true), heartbeat);
     }
   }
 

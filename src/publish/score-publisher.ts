@@ -26,6 +26,8 @@ export interface PublishResult {
   readonly alerts: readonly UpsideAlert[];
   /** The stored input times each published score was computed from, by video. */
   readonly scoredInputs: ReadonlyMap<string, string>;
+  /** The same videos' stored input times right after publishing: where they differ, the score is already stale. */
+  readonly inputsAfter: ReadonlyMap<string, string>;
 }
 
 function targetLabel(predictor: Predictor): string {
@@ -151,7 +153,7 @@ export class ScorePublisher {
       { topic: topics.deadLetter, messages: [...deadLetters] },
     ].filter((t) => t.messages.length > 0);
     for (const chunk of requestSized(topicMessages)) await this.producer.sendBatch({ topicMessages: chunk, acks: -1 });
-    await this.store.markPublished(
+    const inputsAfter = await this.store.markPublished(
       outputs.map(({ video, out }) => ({
         videoId: video.videoId,
         signature: signatureOf(out.score, video),
@@ -166,6 +168,7 @@ export class ScorePublisher {
       scores: outputs.map((o) => o.out.score),
       alerts: outputs.flatMap((o) => (o.out.alert === null ? [] : [o.out.alert])),
       scoredInputs: new Map(outputs.map(({ video }) => [video.videoId, video.inputTimes])),
+      inputsAfter,
     };
   }
 }

@@ -303,18 +303,25 @@ export class VideoStore {
     };
   }
 
-  /** Records what was published (after Kafka acknowledged it), in one pipeline. */
+  /**
+   * Records what was published (after Kafka acknowledged it), in one pipeline, and returns the videos'
+   * input times as they are right after (read in the same round trip): a time that moved on since the
+   * score was computed means another batch overtook this one (see Scorer).
+   */
   async markPublished(
     entries: ReadonlyArray<{ readonly videoId: string; readonly signature: string; readonly alertKey?: string | undefined }>,
-  ): Promise<void> {
-    if (entries.length === 0) return;
+  ): Promise<Map<string, string>> {
+    if (entries.length === 0) return new Map();
     try {
-      await Promise.all(
+      const marks = Promise.all(
         entries.flatMap((entry) => [
           this.#redis.hset(this.keyOf(entry.videoId), "s", entry.signature),
           ...(entry.alertKey === undefined ? [] : [this.#redis.hsetnx(this.keyOf(entry.videoId), `a:${entry.alertKey}`, "1")]),
         ]),
       );
+      const times = this.inputTimes(entries.map((e) => e.videoId));
+      await marks;
+      return await times;
     } catch (error) {
       throw new ViralityError("VIR_REDIS_UNAVAILABLE", `marking scores published failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
     }
