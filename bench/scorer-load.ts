@@ -110,6 +110,17 @@ function stackPid(service: "kafka" | "redis"): number | undefined {
   }
 }
 
+/** The scorer's V8 heap (used / total) and external memory, from its own /metrics. */
+async function heapText(port: number): Promise<string> {
+  try {
+    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    const value = (name: string): number => Number(new RegExp(`^${name} (\\S+)$`, "m").exec(text)?.[1] ?? Number.NaN) / 1e6;
+    return `heap ${value("virality_nodejs_heap_size_used_bytes").toFixed(0)}/${value("virality_nodejs_heap_size_total_bytes").toFixed(0)} MB, external ${value("virality_nodejs_external_memory_bytes").toFixed(0)} MB`;
+  } catch {
+    return "heap unknown";
+  }
+}
+
 function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
@@ -229,7 +240,7 @@ async function main(): Promise<void> {
           produced += slice.length * 2;
         }
         rssSamples.push(rssMb(child));
-        process.stderr.write(`  round ${round}/${rounds}: produced ${produced.toLocaleString("en-US")}, scorer RSS ${rssMb(child).toFixed(0)} MB\n`);
+        process.stderr.write(`  round ${round}/${rounds}: produced ${produced.toLocaleString("en-US")}, scorer RSS ${rssMb(child).toFixed(0)} MB, ${await heapText(port)}\n`);
       }
     })();
     await producing;

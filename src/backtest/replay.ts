@@ -114,6 +114,8 @@ export async function runBacktest(config: Config, bundle: ModelBundle, logger: L
     const started = Date.now();
     await waitCaughtUp(admin, replayConfig.scorer.groupId, ends, {
       timeoutMs: 30 * 60_000,
+      // a replay of a few seconds would otherwise end up to a quarter second after its last commit
+      pollMs: 50,
       onProgress: (behind) => options.onProgress?.(behind, total),
       ...(options.shouldStop ? { shouldStop: options.shouldStop } : {}),
     });

@@ -31,7 +31,7 @@ export async function waitCaughtUp(
   admin: Admin,
   groupId: string,
   ends: ReadonlyMap<string, bigint>,
-  options: { timeoutMs?: number; onProgress?: (behind: bigint) => void; shouldStop?: () => boolean } = {},
+  options: { timeoutMs?: number; pollMs?: number; onProgress?: (behind: bigint) => void; shouldStop?: () => boolean } = {},
 ): Promise<void> {
   const timeoutMs = options.timeoutMs ?? 120_000;
   const start = Date.now();
@@ -44,6 +44,6 @@ export async function waitCaughtUp(
         details: { groupId },
       });
     }
-    await new Promise((resolve) => setTimeout(resolve, 250));
+    await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 250));
   }
 }
