@@ -83,6 +83,14 @@ function topTable(latest: ReadonlyMap<string, VideoScore>, alerts: number, sent:
   return lines.join("\n");
 }
 
+/** Ctrl-C stopped the demo between steps: everything written so far is whole, nothing after it was started. */
+export class DemoInterrupted extends Error {
+  constructor(readonly step: string) {
+    super(`demo interrupted during ${step}`);
+    this.name = "DemoInterrupted";
+  }
+}
+
 export interface DemoOptions {
   readonly videos: number;
   readonly seconds: number;
@@ -95,30 +103,41 @@ export async function runDemo(base: Config, options: DemoOptions, say: (line: st
   const logger = createLogger("warn");
   const config = demoConfig(base);
   let interrupted = false;
+  let step = "start-up";
   const onSigint = (): void => {
     interrupted = true;
-    say("\ninterrupted: finishing the batch in flight, then stopping (files already written stay whole)");
+    say(`\ninterrupted: stopping after the current ${step} step (files already written stay whole; Ctrl-C again quits at once)`);
+  };
+  /** Stops between steps once Ctrl-C was pressed. */
+  const checkpoint = (next: string): void => {
+    if (interrupted) throw new DemoInterrupted(step);
+    step = next;
   };
   process.once("SIGINT", onSigint);
   try {
+    checkpoint("simulation");
     say(`1/6 simulating ${options.videos} videos (seed ${options.seed}) → ${options.out}/world`);
     const world = simulateWorld({ videos: options.videos, seed: options.seed });
     const files = await writeWorld(world, path.join(options.out, "world"));
 
+    checkpoint("training");
     say("2/6 training the upload, 1h and 6h models");
     const result = await train({ fused: files.fused, features: files.parquet, seed: options.seed });
+    checkpoint("training");
     const modelDir = path.join(options.out, "model");
     await mkdir(modelDir, { recursive: true });
     await saveBundle(result.bundle, path.join(modelDir, "model.json"));
     const reports = await writeReports(result, modelDir, { seed: options.seed, testFraction: 0.2, calibrationFraction: 0.2 });
     say(summaryTable(result));
 
+    checkpoint("topic reset");
     say(`3/6 resetting the demo topics (demo.*) and publishing model ${result.bundle.version}`);
     await resetDemo(config);
     const redis = createRedis(config);
     await new ModelRegistry(redis, config.redis.keyPrefix).publish(result.bundle);
     redis.disconnect();
 
+    checkpoint("streaming");
     say("4/6 starting a scorer");
     const latest = new Map<string, VideoScore>();
     let alerts = 0;
@@ -170,10 +189,12 @@ export async function runDemo(base: Config, options: DemoOptions, say: (line: st
       draw(true);
       await scorer.stop();
     }
-    if (interrupted) throw new Error("demo interrupted");
+    checkpoint("backtest");
 
     say("6/6 backtest: replaying the topics through the scorer code under its own group and keys");
     const backtest = await runBacktest(config, await loadBundle(path.join(modelDir, "model.json")), logger, { shouldStop: () => interrupted });
+    // a replay stopped part-way evaluates part of the stream: never written over the last whole report
+    checkpoint("report");
     const btDir = path.join(options.out, "backtest");
     await rm(btDir, { recursive: true, force: true });
     const bt = await writeBacktestReport(backtest.report, btDir);
@@ -197,7 +218,13 @@ export function registerDemo(program: Command, configOf: (command: Command) => P
     .action(async (options: DemoOptions, command: Command) => {
       console.log("virality demo: starting the local stack if needed (the first run downloads Kafka and Apicurio from Maven Central)…");
       const config = await configOf(command);
-      await runDemo(config, options);
+      try {
+        await runDemo(config, options);
+      } catch (error) {
+        if (!(error instanceof DemoInterrupted)) throw error;
+        console.log(`${error.message}: nothing half-written under ${options.out} (each file is written whole or not at all); run \`npm run demo\` again to start over`);
+        process.exit(130);
+      }
       process.exit(0);
     });
 
