@@ -13,6 +13,7 @@ import { describe, isViralityError } from "../errors.js";
 import type { Logger } from "../logger.js";
 import type { Predictor } from "../model/predictor.js";
 import type { ScorerMetrics } from "../ops/metrics.js";
+import { rescoreIfOvertaken } from "../publish/overtaken.js";
 import { ScorePublisher, type PublishResult } from "../publish/score-publisher.js";
 import { ModelRegistry, ModelWatcher } from "../store/model-registry.js";
 import { createRedis, type RedisClient } from "../store/redis.js";
@@ -217,7 +218,8 @@ export class Scorer {
       return;
     }
     const result = await this.#withRetry("publishing", () => this.#publisher.publish(videos.values(), predictor, deadLetters), heartbeat);
-    await this.#rescoreIfOvertaken(result, predictor, heartbeat);
+    // another batch may have overtaken this one's state and published first (src/publish/overtaken.ts)
+    await rescoreIfOvertaken(result, predictor, this.store, this.#publisher, (what, work) => this.#withRetry(what, work, heartbeat));
     if (metrics !== null) {
       const now = Date.now();
       for (const score of result.scores) {
@@ -231,23 +233,6 @@ export class Scorer {
     await commitOffsetsIfNecessary();
     await heartbeat();
     this.#options.onPublished?.(result);
-  }
-
-  /**
-   * Batches of different partitions run concurrently (and another instance may hold a video's other
-   * topic), so a batch can publish a score computed from a state that another batch has already
-   * overtaken and scored; the stale record would then be the video's last. After publishing, re-read
-   * the input times and score again what moved on, so the last record always reflects the newest state.
-   */
-  async #rescoreIfOvertaken(result: PublishResult, predictor: Predictor | null, heartbeat: () => Promise<void>): Promise<void> {
-    let last = result;
-    for (let round = 0; round < 5 && last.scoredInputs.size > 0 && predictor !== null; round++) {
-      const { scoredInputs, inputsAfter } = last;
-      const moved = [...scoredInputs.keys()].filter((id) => inputsAfter.get(id) !== scoredInputs.get(id));
-      if (moved.length === 0) return;
-      const videos = await this.#withRetry("reading from Redis", () => this.store.read(moved), heartbeat);
-      last = await this.#withRetry("publishing", () => this.#publisher.publish(videos.values(), predictor, [], true), heartbeat);
-    }
   }
 
   async #hasCommittedOffsets(admin: Admin): Promise<boolean> {
