@@ -59,21 +59,24 @@ export async function readParquet(path: string): Promise<Table> {
     byName.set(element.name, { builder, numeric, next: 0 });
   }
 
-  let failure: ViralityError | undefined;
-  const onChunk = (chunk: ColumnData): void => {
-    const target = byName.get(chunk.columnName);
-    if (target === undefined || failure !== undefined) return;
-    if (chunk.rowStart !== target.next) {
-      failure = new ViralityError(
-        "VIR_TABLE_INVALID",
-        `${path}: column "${chunk.columnName}" arrived out of order (rows from ${chunk.rowStart}, expected ${target.next}).`,
-        { details: { file: path, column: chunk.columnName } },
-      );
-      return;
-    }
+  // hyparquet hands over each column's chunks as its row groups finish decoding, not necessarily in row
+  // order: a chunk ahead of the next expected row waits until the rows before it arrived
+  const pending = new Map<string, Map<number, ColumnData>>();
+  const append = (target: { builder: ColumnBuilder; next: number }, chunk: ColumnData): void => {
     const data = chunk.columnData;
     for (let i = 0; i < data.length; i++) pushCell(target.builder, data[i]);
     target.next = chunk.rowEnd;
+  };
+  const onChunk = (chunk: ColumnData): void => {
+    const target = byName.get(chunk.columnName);
+    if (target === undefined) return;
+    const waiting = pending.get(chunk.columnName) ?? new Map<number, ColumnData>();
+    pending.set(chunk.columnName, waiting);
+    waiting.set(chunk.rowStart, chunk);
+    for (let next = waiting.get(target.next); next !== undefined; next = waiting.get(target.next)) {
+      waiting.delete(next.rowStart);
+      append(target, next);
+    }
   };
   try {
     await checkParquetLayout(path, file, metadata, schema);
@@ -82,7 +85,16 @@ export async function readParquet(path: string): Promise<Table> {
     if (error instanceof ViralityError) throw error;
     throw unreadable(path, error);
   }
-  if (failure !== undefined) throw failure;
+  for (const [column, waiting] of pending) {
+    const first = [...waiting.keys()].sort((a, b) => a - b)[0];
+    if (first !== undefined) {
+      throw new ViralityError(
+        "VIR_TABLE_INVALID",
+        `${path}: column "${column}" has rows from ${first} but none from ${byName.get(column)?.next ?? 0} (a row group is missing or overlaps another).`,
+        { details: { file: path, column } },
+      );
+    }
+  }
   for (const builder of builders) {
     if (builder.size !== rowCount) {
       throw new ViralityError(

@@ -14,11 +14,16 @@ import type { Column, Table } from "./table.js";
 const CSV_BATCH_ROWS = 4096;
 const PARQUET_ROW_GROUP = 100_000;
 
-export async function writeTable(path: string, table: Table): Promise<void> {
+export interface WriteTableOptions {
+  /** Rows per Parquet row group (default 100,000). */
+  readonly parquetRowGroup?: number;
+}
+
+export async function writeTable(path: string, table: Table, options: WriteTableOptions = {}): Promise<void> {
   const format = formatOfPath(path);
   const temporary = `${path}.${process.pid}.${Date.now()}.partial`;
   try {
-    if (format === "parquet") await writeParquet(temporary, table);
+    if (format === "parquet") await writeParquet(temporary, table, options.parquetRowGroup ?? PARQUET_ROW_GROUP);
     else await writeDelimited(temporary, table, format === "csv" ? "," : "\t");
     await rename(temporary, path);
   } catch (error) {
@@ -69,19 +74,19 @@ function quoteField(text: string, delimiter: string): string {
   return needsQuotes ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
-async function writeParquet(path: string, table: Table): Promise<void> {
+async function writeParquet(path: string, table: Table, rowGroup: number): Promise<void> {
   const writer = new ParquetWriter({
     writer: fileWriter(path),
     schema: [{ name: "root", num_children: table.columns.length }, ...table.columns.map(schemaElementOf)],
     createdBy: "virality",
   });
-  for (let start = 0; start < table.rowCount; start += PARQUET_ROW_GROUP) {
-    const end = Math.min(start + PARQUET_ROW_GROUP, table.rowCount);
+  for (let start = 0; start < table.rowCount; start += rowGroup) {
+    const end = Math.min(start + rowGroup, table.rowCount);
     const columnData: ColumnSource[] = table.columns.map((column) => ({
       name: column.name,
       data: sliceForParquet(column, start, end),
     }));
-    await writer.write({ columnData, rowGroupSize: PARQUET_ROW_GROUP });
+    await writer.write({ columnData, rowGroupSize: rowGroup });
   }
   await writer.finish();
 }
