@@ -199,6 +199,8 @@ export async function runBacktest(config: Config, bundle: ModelBundle, logger: L
     await admin.deleteTopics({ topics: replayTopics.filter((x) => existing.has(x)), timeout: 10_000 }).catch(() => undefined);
     await admin.deleteGroups([replayConfig.scorer.groupId]).catch(() => undefined);
     await admin.disconnect();
+    // the run's output topics are gone: so go their subjects (the registry would keep one set per run)
+    await serde.deleteSubjects(replayTopics);
     await deleteKeysWithPrefix(redis, replayConfig.redis.keyPrefix);
     redis.disconnect();
   }

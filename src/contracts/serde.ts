@@ -106,6 +106,16 @@ export class EventSerde {
     }
   }
 
+  /** Deletes the topics' value subjects (soft, then permanently); best effort: a registry error is ignored. */
+  async deleteSubjects(topics: readonly string[]): Promise<void> {
+    for (const topic of topics) {
+      for (const suffix of ["", "?permanent=true"]) {
+        await fetch(`${this.#url}/subjects/${encodeURIComponent(subjectFor(topic))}${suffix}`, { method: "DELETE" }).catch(() => undefined);
+      }
+      this.#writerIds.delete(topic);
+    }
+  }
+
   async registerAll(bindings: readonly SubjectBinding[]): Promise<void> {
     for (const binding of bindings) await this.register(binding);
   }

@@ -31,4 +31,9 @@ test("the demo loop scores every video and its 6h stage beats the upload stage",
   assert.ok(six.r2 > upload.r2);
   assert.ok(existsSync(path.join(out, "backtest", "backtest.html")) && existsSync(path.join(out, "model", "report.html")));
   assert.ok(lines.some((l) => l.includes("backtest report")));
+  // the backtest removed its run's output topics and their registry subjects
+  const subjects: unknown = await (await fetch(`${config.registry.url}/subjects`)).json();
+  assert.ok(Array.isArray(subjects));
+  const leftover = subjects.filter((s) => typeof s === "string" && s.startsWith(`${demoConfig(config).topics.scores}.backtest-`));
+  assert.deepEqual(leftover, [], "the backtest left its subjects in the registry");
 });

@@ -5,7 +5,7 @@
 import { randomBytes } from "node:crypto";
 import type { TestContext } from "node:test";
 import { loadConfig, type Config } from "../../src/config.js";
-import { subjectFor } from "../../src/contracts/serde.js";
+import { EventSerde } from "../../src/contracts/serde.js";
 import { allTopics, createKafka } from "../../src/ingest/kafka.js";
 import { createLogger } from "../../src/logger.js";
 import { discoverServices, type ServiceAddresses } from "../../src/ops/services.js";
@@ -62,9 +62,5 @@ export async function cleanUp(config: Config): Promise<void> {
   } finally {
     await admin.disconnect();
   }
-  for (const topic of allTopics(config)) {
-    for (const suffix of ["", "?permanent=true"]) {
-      await fetch(`${config.registry.url}/subjects/${encodeURIComponent(subjectFor(topic))}${suffix}`, { method: "DELETE" }).catch(() => undefined);
-    }
-  }
+  await new EventSerde(config.registry.url).deleteSubjects(allTopics(config));
 }
