@@ -351,7 +351,8 @@ print_env() {
   echo "VIRALITY_REDIS_URL=redis://$HOST:$REDIS_PORT"
   local nodes="" p
   for p in $CLUSTER_PORTS; do nodes="${nodes:+$nodes,}$HOST:$p"; done
-  echo "VIRALITY_REDIS_CLUSTER_NODES=$nodes"
+  # commented out: set, it switches every client to the Redis Cluster (started only by `up cluster`)
+  echo "# VIRALITY_REDIS_CLUSTER_NODES=$nodes"
 }
 
 cmd=${1:-status}; shift || true

@@ -1,7 +1,7 @@
 /**
  * Producing input events (uploads, embeddings, engagement, outcomes) to their topics through the
- * registry, in batches, optionally paced by an accelerated clock. Used by the demo, the simulator's
- * `--produce`, the backtest set-up and the tests; produceEventStream feeds `virality produce` from a file.
+ * registry, in batches, optionally paced by an accelerated clock. Used by the demo, the benches and the
+ * tests; produceEventStream feeds `virality produce` from a file.
  */
 import type { Kafka, Message, Producer } from "kafkajs";
 import type { Config } from "../config.js";
