@@ -15,7 +15,10 @@ import { STAGES, isStage, type EngagementWindow, type Stage } from "../features/
 import { treesFromJSON, treesToJSON, type TreeEnsemble } from "./trees.js";
 
 export const BUNDLE_TYPE = "virality.model-bundle";
-export const BUNDLE_FORMAT_VERSION = 1;
+/** The format this build writes: 2 added `heldOut`. */
+export const BUNDLE_FORMAT_VERSION = 2;
+/** The formats this build reads: 1 (no heldOut) and 2. */
+export type BundleFormat = 1 | 2;
 
 export type TargetTransform = "log1p" | "none";
 
@@ -68,7 +71,7 @@ export type HeldOut =
 
 export interface ModelBundle {
   readonly type: typeof BUNDLE_TYPE;
-  readonly formatVersion: typeof BUNDLE_FORMAT_VERSION;
+  readonly formatVersion: BundleFormat;
   /** Content hash: the same bundle content always has the same version. */
   readonly version: string;
   readonly createdAt: string;
@@ -233,9 +236,11 @@ function stageAt(value: unknown, field: string, stage: Stage, spec: FeatureSpec)
 export function bundleFromJSON(value: unknown): ModelBundle {
   const json = objectAt(value, "(top level)");
   if (json["type"] !== BUNDLE_TYPE) throw fail("type", `must be "${BUNDLE_TYPE}" (this is not a virality model bundle)`);
-  if (json["formatVersion"] !== BUNDLE_FORMAT_VERSION) {
-    throw fail("formatVersion", `is ${JSON.stringify(json["formatVersion"])}; this build reads format ${BUNDLE_FORMAT_VERSION} — retrain or use a matching build`);
+  const format = json["formatVersion"];
+  if (format !== 1 && format !== 2) {
+    throw fail("formatVersion", `is ${JSON.stringify(format)}; this build reads formats 1 and 2 — retrain or use a matching build`);
   }
+  if (format === 1 && json["heldOut"] !== undefined) throw fail("heldOut", "appears in a format 1 bundle; it was added in format 2");
   const spec = specFromJSON(json["spec"]);
   const target = objectAt(json["target"], "target");
   const transform = target["transform"];
@@ -255,7 +260,7 @@ export function bundleFromJSON(value: unknown): ModelBundle {
   const heldOut = json["heldOut"] === undefined ? undefined : heldOutAt(json["heldOut"], "heldOut");
   const unversioned: UnversionedBundle = {
     type: BUNDLE_TYPE,
-    formatVersion: BUNDLE_FORMAT_VERSION,
+    formatVersion: format,
     createdAt: stringAt(json["createdAt"], "createdAt"),
     target: { column: stringAt(target["column"], "target.column"), transform },
     spec,

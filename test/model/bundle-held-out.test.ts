@@ -87,8 +87,8 @@ test("heldOut is part of the version: a different record, or none, gives a diffe
   assert.equal(new Set(versions).size, versions.length, versions.join(" "));
 });
 
-test("a bundle written before heldOut existed (no key) loads, keeps its version, and has no record", () => {
-  const old = sealBundle(unversioned());
+test("a format 1 bundle (written before heldOut existed) loads, keeps its version, and has no record", () => {
+  const old = sealBundle({ ...unversioned(), formatVersion: 1 });
   const json = jsonOf(old);
   assert.equal("heldOut" in json, false);
   assert.equal(json["version"], independentVersion(json), "the absent field adds nothing to the hash");
@@ -96,6 +96,20 @@ test("a bundle written before heldOut existed (no key) loads, keeps its version,
   assert.equal(back.version, old.version);
   assert.equal(back.heldOut, undefined);
   assert.equal("heldOut" in bundleToJSON(back), false);
+  assert.equal(back.formatVersion, 1);
+});
+
+test("bundles are written as format 2; heldOut in a format 1 bundle and unknown formats are refused, naming the field", () => {
+  assert.equal(sealBundle({ ...unversioned(), heldOut: FROM }).formatVersion, 2);
+  const json = jsonOf(sealBundle({ ...unversioned(), heldOut: FROM }));
+  assert.throws(
+    () => bundleFromJSON({ ...json, formatVersion: 1 }),
+    (e: unknown) => isViralityError(e, "VIR_MODEL_INVALID") && /heldOut/.test(e.message) && /format 2/.test(e.message),
+  );
+  assert.throws(
+    () => bundleFromJSON({ ...json, formatVersion: 3 }),
+    (e: unknown) => isViralityError(e, "VIR_MODEL_INVALID") && /formatVersion/.test(e.message) && /reads formats 1 and 2/.test(e.message),
+  );
 });
 
 test("a changed heldOut no longer matches the version: the bundle was altered", () => {
