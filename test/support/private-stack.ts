@@ -3,7 +3,7 @@
  * settings as the shared stack) on free ports with their own state folder, so a fault test can stop,
  * restart and wipe them without disturbing any other test. The schema registry stays the shared one.
  */
-import { execFile } from "node:child_process";
+import { execFile, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -33,10 +33,17 @@ export class PrivateStack {
     readonly kafkaProxiedAdvertisedPort: number | null,
   ) {}
 
-  /** Picks free ports; starts nothing yet. */
+  #destroyed = false;
+
+  /** Picks free ports; starts nothing yet. A test process that exits without destroy() still stops them. */
   static async create(options: PrivateStackOptions = {}): Promise<PrivateStack> {
     const proxied = options.kafkaProxiedAdvertisedPort === undefined ? null : await freePort();
-    return new PrivateStack(await freePort(), await freePort(), await freePort(), proxied, options.kafkaProxiedAdvertisedPort ?? null);
+    const stack = new PrivateStack(await freePort(), await freePort(), await freePort(), proxied, options.kafkaProxiedAdvertisedPort ?? null);
+    process.once("exit", () => {
+      if (!stack.#destroyed) spawnSync("bash", [STACK, "down", "--wipe", "kafka", "redis"], { env: stack.#env(), stdio: "ignore" });
+      rmSync(stack.state, { recursive: true, force: true });
+    });
+    return stack;
   }
 
   get kafkaBrokers(): string[] {
@@ -89,6 +96,7 @@ export class PrivateStack {
 
   async destroy(): Promise<void> {
     await this.#stack("down", "--wipe", "kafka", "redis").catch(() => undefined);
+    this.#destroyed = true;
     rmSync(this.state, { recursive: true, force: true });
   }
 }
