@@ -20,11 +20,10 @@ import { createWriteStream, existsSync, mkdirSync, readFileSync } from "node:fs"
 import { homedir } from "node:os";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
-import type { Message } from "kafkajs";
 import { envOfConfig, loadConfig, type Config } from "../src/config.js";
 import type { EngagementSnapshot, VideoUploaded } from "../src/contracts/generated/events.js";
 import { EventSerde } from "../src/contracts/serde.js";
-import { encodeEvent, type OutgoingEvent } from "../src/ingest/event-producer.js";
+import { sendEvents, type OutgoingEvent } from "../src/ingest/event-producer.js";
 import { topicEnds, groupBehind } from "../src/ingest/group-progress.js";
 import { allTopics, createKafka, createProducer, ensureTopics } from "../src/ingest/kafka.js";
 import { createLogger } from "../src/logger.js";
@@ -201,16 +200,7 @@ async function main(): Promise<void> {
         views, likes: views >> 4, comments: views >> 6, shares: views >> 7, retention: 0.5, watch_time_seconds: views * 9,
       };
     };
-    const send = async (events: readonly OutgoingEvent[]): Promise<void> => {
-      const byTopic = new Map<string, Message[]>();
-      for (const e of events) {
-        const { topic, message } = await encodeEvent(serde, config, e);
-        const list = byTopic.get(topic) ?? [];
-        list.push(message);
-        byTopic.set(topic, list);
-      }
-      await producer.sendBatch({ topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })), acks: -1 });
-    };
+    const send = (events: readonly OutgoingEvent[]): Promise<void> => sendEvents(producer, serde, config, events);
     const inputs = [config.topics.uploads, config.topics.engagement];
 
     // ---- 1. uploads, then the soak

@@ -49,7 +49,7 @@ function sleep(ms: number): Promise<void> {
 }
 
 /** One request: the events encoded and grouped by topic, acknowledged by all in-sync replicas. */
-async function sendEvents(producer: Producer, serde: EventSerde, config: Config, events: readonly OutgoingEvent[]): Promise<void> {
+export async function sendEvents(producer: Producer, serde: EventSerde, config: Config, events: readonly OutgoingEvent[]): Promise<void> {
   const byTopic = new Map<string, Message[]>();
   for (const event of events) {
     const { topic, message } = await encodeEvent(serde, config, event);

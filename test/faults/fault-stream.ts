@@ -12,17 +12,6 @@ import { Predictor } from "../../src/model/predictor.js";
 import type { World } from "../../src/sim/types.js";
 import { snapshotOf, uploadOf, type PublishedScore } from "../support/scoring.js";
 
-/** A small seeded generator (mulberry32): VIRALITY_TEST_SEED replays a run. */
-export function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = Math.imul(a ^ (a >>> 15), a | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 export interface FaultStream {
   readonly events: OutgoingEvent[];
   readonly videoIds: string[];

@@ -14,7 +14,8 @@ import { freePort, startScorerProcess, type LogLine, type ScorerProcess } from "
 import { ScoringHarness, trainedWorld } from "../support/scoring.js";
 import { uniqueName } from "../support/services.js";
 import { TcpProxy } from "../support/tcp-proxy.js";
-import { comparable, faultStream, LatestScores, random, type FaultStream } from "./fault-stream.js";
+import { random } from "../support/random.js";
+import { comparable, faultStream, LatestScores, type FaultStream } from "./fault-stream.js";
 
 /** 30,000 videos: 90,000 events, 15,000 separate embeddings, 6,000 duplicates (111,000 in all). */
 const VIDEOS = Number(process.env["VIRALITY_FAULT_VIDEOS"] ?? 30_000);

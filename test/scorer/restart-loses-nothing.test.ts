@@ -13,6 +13,7 @@ import { VideoStore } from "../../src/store/video-store.js";
 import { scorerEnv, startScorerProcess, type ScorerProcess } from "../support/scorer-process.js";
 import { ScoringHarness, snapshotOf, trainedWorld, uploadOf } from "../support/scoring.js";
 import { uniqueName } from "../support/services.js";
+import { random } from "../support/random.js";
 
 const VIDEOS = 320;
 const KILLS = 3;
@@ -20,16 +21,6 @@ const KILLS = 3;
 const BATCHES = 2 * KILLS + 2;
 const EVENTS_IN = "virality_events_in_total";
 
-/** A small seeded generator (mulberry32): VIRALITY_TEST_SEED replays a run's kill points. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = Math.imul(a ^ (a >>> 15), a | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 /** Polls `check` until it holds or the process exits (whileRunning then reports the exit); gives up after `timeoutMs` with what the process logged. */
 async function until(scorer: ScorerProcess, what: string, check: () => Promise<boolean>, timeoutMs = 45_000): Promise<void> {
