@@ -1,8 +1,8 @@
 /**
  * Worker thread for trainer/gbdt: runs split tasks (split-task.ts) on its feature range over the
- * shared memory, woken through Atomics on the control array, and helps with binning. New histogram
- * slots and binning jobs arrive on a MessagePort and are pulled synchronously
- * (receiveMessageOnPort) before each task.
+ * shared memory, woken through Atomics on the control array, and helps with binning. Binning jobs
+ * arrive on a MessagePort and are pulled synchronously (receiveMessageOnPort) before a binning task;
+ * the worker creates its own copy of each histogram slot when a task first names it.
  */
 import type { MessagePort } from "node:worker_threads";
 import { isMainThread, receiveMessageOnPort, workerData } from "node:worker_threads";
@@ -32,37 +32,22 @@ export interface HistWorkerData {
  */
 const SPIN = 1 << 17;
 
-/** Messages on the port: a new histogram slot, or a binning job. */
-export type HistWorkerMessage =
-  | { readonly kind: "slot"; readonly index: number; readonly buffer: SharedArrayBuffer }
-  | { readonly kind: "bin"; readonly job: BinningJob };
+/** Messages on the port: a binning job. */
+export type HistWorkerMessage = { readonly kind: "bin"; readonly job: BinningJob };
 
 function isMessage(value: unknown): value is HistWorkerMessage {
-  return typeof value === "object" && value !== null && "kind" in value && (value.kind === "slot" || value.kind === "bin");
+  return typeof value === "object" && value !== null && "kind" in value && value.kind === "bin";
 }
 
+/** The port's messages, read synchronously. */
 class Inbox {
-  job: BinningJob | null = null;
+  constructor(private readonly port: MessagePort) {}
 
-  constructor(
-    private readonly port: MessagePort,
-    private readonly state: SharedState,
-  ) {}
-
-  private take(message: HistWorkerMessage): void {
-    if (message.kind === "slot") this.state.slots[message.index] = new Float64Array(message.buffer);
-    else this.job = message.job;
-  }
-
-  /** Reads what is queued; waits for the slots the task needs (posted before it was signalled). */
-  drain(slotsNeeded: number, needJob: boolean): void {
+  /** The binning job, posted before its task was signalled: waits until it has arrived. */
+  takeJob(): BinningJob {
     for (;;) {
       const received = receiveMessageOnPort(this.port);
-      if (received !== undefined) {
-        if (isMessage(received.message)) this.take(received.message);
-        continue;
-      }
-      if (this.state.slots.length >= slotsNeeded && (!needJob || this.job !== null)) return;
+      if (received !== undefined && isMessage(received.message)) return received.message.job;
     }
   }
 }
@@ -71,7 +56,7 @@ function serve(data: HistWorkerData): void {
   const state = new SharedState(data.buffers);
   const scratch = new ThreadScratch(state.nSamples);
   const control = state.control;
-  const inbox = new Inbox(data.port, state);
+  const inbox = new Inbox(data.port);
   let seen = 0;
   for (;;) {
     let spins = 0;
@@ -82,11 +67,10 @@ function serve(data: HistWorkerData): void {
     const kind = state.taskKind();
     if (kind === TASK_EXIT) break;
     try {
-      inbox.drain(state.slotsNeeded(), kind === TASK_BIN);
-      if (kind === TASK_BIN && inbox.job !== null) {
-        binClaimedColumns(inbox.job);
-        inbox.job = null;
+      if (kind === TASK_BIN) {
+        binClaimedColumns(inbox.takeJob());
       } else {
+        state.ensureSlots();
         const { f0, f1 } = state.workerFeatures();
         runTask(state, scratch, data.thread, f0, f1);
       }

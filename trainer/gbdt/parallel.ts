@@ -1,7 +1,8 @@
 /**
  * Runs split tasks over the features, on this thread alone or on this thread plus one worker (the
  * features are divided by scan cost; the worker loads the compiled hist-worker.js next to this
- * module), and the binning job on both. Also owns the histogram slots, which the worker must see.
+ * module), and the binning job on both. Also hands out the histogram slots (see split-task.ts: each
+ * thread keeps its own copy of every slot, for its own features).
  *
  * Synchronisation is a sequence number and a done counter in shared memory (Atomics), spinning
  * briefly before sleeping: a fit dispatches ~30 tasks per tree, each a fraction of a millisecond.
@@ -147,21 +148,15 @@ export class SplitExecutor {
     if (this.link !== null) this.state.featureSplit = balancedSplit(this.state);
   }
 
-  /** A free histogram slot, created (and shown to the worker) when none is free. */
+  /**
+   * A free histogram slot, created when none is free (the worker creates its own copy of a new slot
+   * when a task first needs it).
+   */
   allocSlot(): number {
     const free = this.freeSlots.pop();
     if (free !== undefined) return free;
-    const index = this.state.slots.length;
-    const bytes = this.state.slotBytes;
-    if (this.link === null) {
-      this.state.slots.push(new Float64Array(bytes / 8));
-    } else {
-      const buffer = new SharedArrayBuffer(bytes);
-      this.state.slots.push(new Float64Array(buffer));
-      const message: HistWorkerMessage = { kind: "slot", index, buffer };
-      this.link.port.postMessage(message);
-    }
-    return index;
+    this.state.addSlot();
+    return this.state.slots.length - 1;
   }
 
   freeSlot(slot: number): void {
