@@ -88,6 +88,17 @@ function envOf(config: Config, port: number): NodeJS.ProcessEnv {
   return { ...process.env, ...envOfConfig({ ...config, http: { ...config.http, port }, log: { level: "info" } }) };
 }
 
+const IDLE_SECONDS = 15;
+
+/**
+ * The scorer's RSS once it has been idle for IDLE_SECONDS: V8 collects and shrinks its heap when a
+ * process goes idle, so this compares what the process keeps, not where a batch left the sawtooth.
+ */
+async function idleRss(child: ChildProcess): Promise<number> {
+  await new Promise((resolve) => setTimeout(resolve, IDLE_SECONDS * 1000));
+  return rssMb(child);
+}
+
 /** CPU seconds (user + system) a process has used so far, from /proc; 0 when it is gone. */
 function cpuSeconds(pid: number | undefined): number {
   if (pid === undefined) return 0;
@@ -212,6 +223,7 @@ async function main(): Promise<void> {
     while ((await groupBehind(admin, config.scorer.groupId, ends)) > 0n) await new Promise((r) => setTimeout(r, 250));
     const uploadSeconds = (Date.now() - t0) / 1000;
     const rssAfterUploads = rssMb(child);
+    const rssAfterUploadsIdle = await idleRss(child);
     const redisAfterUploads = Number(/used_memory:(\d+)/.exec(await redis.info("memory"))?.[1] ?? 0);
     process.stderr.write(`uploads: ${VIDEOS} in ${uploadSeconds.toFixed(1)} s; scorer RSS ${rssAfterUploads.toFixed(0)} MB\n`);
 
@@ -240,6 +252,7 @@ async function main(): Promise<void> {
     const soakEvents = produced - VIDEOS;
     const rate = soakEvents / soakSeconds;
     const rssEnd = rssMb(child);
+    const rssEndIdle = await idleRss(child);
     const redisEnd = Number(/used_memory:(\d+)/.exec(await redis.info("memory"))?.[1] ?? 0);
 
     // ---- 2. latency at half the rate, then a ramp of rising rates until it breaks
@@ -360,6 +373,7 @@ async function main(): Promise<void> {
       console.log(`  ${String(st.offered).padStart(9)} ${st.sentPerSecond.toFixed(0).padStart(9)} ${st.scoredPerSecond.toFixed(0).padStart(9)} ${String(st.p50).padStart(8)} ${String(st.p99).padStart(8)}   ${cpuText(st.cpu)}`);
     }
     console.log(`scorer RSS: after uploads ${rssAfterUploads.toFixed(0)} MB, end of soak ${rssEnd.toFixed(0)} MB (${(((rssEnd - rssAfterUploads) / rssAfterUploads) * 100).toFixed(1)}%; samples ${rssSamples.map((r) => r.toFixed(0)).join(" ")})  (goal flat within 10%)`);
+    console.log(`scorer RSS after ${IDLE_SECONDS} s idle: after uploads ${rssAfterUploadsIdle.toFixed(0)} MB, end of soak ${rssEndIdle.toFixed(0)} MB (${(((rssEndIdle - rssAfterUploadsIdle) / rssAfterUploadsIdle) * 100).toFixed(1)}%)`);
     console.log(`Redis used_memory: after uploads ${(redisAfterUploads / 1e6).toFixed(1)} MB, end ${(redisEnd / 1e6).toFixed(1)} MB`);
     console.log(`Redis bytes per cached video: ${perVideo.toFixed(0)} (MEMORY USAGE, ${sample.length} keys)  (goal ≤ ${goal.toFixed(0)} = 1.2 × (4·${DIM} + 200))`);
   } finally {
