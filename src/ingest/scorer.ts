@@ -130,6 +130,12 @@ export class Scorer {
       await admin.disconnect();
     }
     await this.models.start();
+    if (this.models.predictor === null) {
+      this.#logger.warn(
+        { key: `${this.#config.redis.keyPrefix}:model:current` },
+        "no model is published: events are stored but not scored (not ready) until `virality models publish BUNDLE`; add --rescore-all to score what arrived meanwhile",
+      );
+    }
     await this.#producer.connect();
     await this.#consumer.connect();
     await this.#consumer.subscribe({ topics: [t.uploads, t.embeddings, t.engagement], fromBeginning: this.#options.fromBeginning ?? false });

@@ -59,7 +59,19 @@ export function registerModels(program: Command, configOf: (command: Command) =>
         return;
       }
       const stages = Object.fromEntries(Object.entries(bundle.stages).map(([s, m]) => [s, { trees: m.trees.treeRoots.length, baseMargin: m.baseMargin.kind, conformal: m.conformal, metrics: m.metrics }]));
-      console.log(JSON.stringify({ version: bundle.version, createdAt: bundle.createdAt, target: bundle.target, embeddingDim: bundle.spec.embeddingDim, fingerprint: bundle.fingerprint, stages }, null, 2));
+      const heldOut =
+        bundle.heldOut === undefined
+          ? "not recorded (format 1): a backtest judges every video, in-sample"
+          : bundle.heldOut.kind === "uploadedFrom"
+            ? { uploadedFrom: new Date(bundle.heldOut.at).toISOString(), testRows: bundle.heldOut.rows }
+            : { videos: bundle.heldOut.ids.length };
+      console.log(
+        JSON.stringify(
+          { version: bundle.version, formatVersion: bundle.formatVersion, createdAt: bundle.createdAt, target: bundle.target, embeddingDim: bundle.spec.embeddingDim, fingerprint: bundle.fingerprint, heldOut, stages },
+          null,
+          2,
+        ),
+      );
     });
   models
     .command("rollback")
