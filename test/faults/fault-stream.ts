@@ -10,7 +10,7 @@ import type { OutgoingEvent } from "../../src/ingest/event-producer.js";
 import type { ModelBundle } from "../../src/model/bundle.js";
 import { Predictor } from "../../src/model/predictor.js";
 import type { World } from "../../src/sim/types.js";
-import { snapshotOf, uploadOf, type PublishedScore } from "../support/scoring.js";
+import { finalTarget, snapshotOf, uploadOf, type PublishedScore } from "../support/scoring.js";
 
 export interface FaultStream {
   readonly events: OutgoingEvent[];
@@ -48,16 +48,7 @@ export function faultStream(world: World, bundle: ModelBundle, run: string, vide
       events.push({ topic: "uploads", key: id, value: upload }, { topic: "engagement", key: id, value: h6 });
       duplicates += 2;
     }
-    const p = predictor.predict({
-      upload: { ...full, extras: { ...full.numeric_extras, ...full.categorical_extras } },
-      embedding: Float32Array.from(full.embedding?.values ?? []),
-      engagement: [
-        { ...h1, window: "1h" },
-        { ...h6, window: "6h" },
-      ],
-    });
-    if (p === null) throw new Error(`the bundle gives no score for ${id}`);
-    expected.set(id, p.predictedTarget);
+    expected.set(id, finalTarget(predictor, full, h1, h6));
   }
   // reorder within windows: a video's events stay close in the stream but in any order
   for (let start = 0; start < events.length; start += WINDOW) {

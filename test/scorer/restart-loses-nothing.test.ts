@@ -1,7 +1,7 @@
 // Proves a real scorer process SIGKILLed mid-stream three times and restarted resumes from its committed offsets by itself and ends with the bundle's score for every video's final inputs: no event lost.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { loadConfig } from "../../src/config.js";
+import { envOfConfig, loadConfig } from "../../src/config.js";
 import type { VideoUploaded } from "../../src/contracts/generated/events.js";
 import type { OutgoingEvent } from "../../src/ingest/event-producer.js";
 import { groupBehind, topicEnds } from "../../src/ingest/group-progress.js";
@@ -10,8 +10,8 @@ import { createLogger } from "../../src/logger.js";
 import { Predictor } from "../../src/model/predictor.js";
 import { createRedis } from "../../src/store/redis.js";
 import { VideoStore } from "../../src/store/video-store.js";
-import { scorerEnv, startScorerProcess, type ScorerProcess } from "../support/scorer-process.js";
-import { ScoringHarness, snapshotOf, trainedWorld, uploadOf } from "../support/scoring.js";
+import { startScorerProcess, type ScorerProcess } from "../support/scorer-process.js";
+import { finalTarget, ScoringHarness, snapshotOf, trainedWorld, uploadOf } from "../support/scoring.js";
 import { uniqueName } from "../support/services.js";
 import { random } from "../support/random.js";
 
@@ -48,7 +48,7 @@ test("restart-loses-nothing", { timeout: 120_000 }, async (t) => {
     return scorer;
   };
   // the child gets exactly the harness's config (but for its port and log level) through VIRALITY_* variables
-  assert.deepEqual(loadConfig({ env: scorerEnv(h.config) }), h.config);
+  assert.deepEqual(loadConfig({ env: envOfConfig(h.config) }), h.config);
 
   const admin = createKafka(h.config, createLogger("silent")).admin();
   await admin.connect();
@@ -76,16 +76,7 @@ test("restart-loses-nothing", { timeout: 120_000 }, async (t) => {
     sixHours.push({ topic: "engagement", key: id, value: h6 });
     resent.push({ topic: "uploads", key: id, value: upload }, { topic: "engagement", key: id, value: h6 });
     if (i % 3 === 0) resent.push({ topic: "engagement", key: id, value: h1 });
-    const p = predictor.predict({
-      upload: { ...upload, extras: { ...upload.numeric_extras, ...upload.categorical_extras } },
-      embedding: Float32Array.from(upload.embedding?.values ?? []),
-      engagement: [
-        { ...h1, window: "1h" },
-        { ...h6, window: "6h" },
-      ],
-    });
-    assert.ok(p, id);
-    expected.set(id, p.predictedTarget);
+    expected.set(id, finalTarget(predictor, upload, h1, h6));
   }
   // the stages overlap, so most batches mix uploads, snapshots and re-sends
   const halves = (list: OutgoingEvent[]): [OutgoingEvent[], OutgoingEvent[]] => [list.slice(0, list.length >> 1), list.slice(list.length >> 1)];

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { OutgoingEvent } from "../../src/ingest/event-producer.js";
 import { Predictor } from "../../src/model/predictor.js";
-import { ScoringHarness, snapshotOf, trainedWorld, uploadOf } from "../support/scoring.js";
+import { finalTarget, ScoringHarness, snapshotOf, trainedWorld, uploadOf } from "../support/scoring.js";
 import { uniqueName } from "../support/services.js";
 
 test("two-instances-same-result", async (t) => {
@@ -21,16 +21,7 @@ test("two-instances-same-result", async (t) => {
     const h1 = snapshotOf(upload, "H1", 200 + i * 37, `${id}-1h`);
     const h6 = snapshotOf(upload, "H6", 900 + i * 91, `${id}-6h`);
     events.push({ topic: "uploads", key: id, value: upload }, { topic: "engagement", key: id, value: h1 }, { topic: "engagement", key: id, value: h6 });
-    const p = predictor.predict({
-      upload: { ...upload, extras: { ...upload.numeric_extras, ...upload.categorical_extras } },
-      embedding: Float32Array.from(upload.embedding?.values ?? []),
-      engagement: [
-        { ...h1, window: "1h" },
-        { ...h6, window: "6h" },
-      ],
-    });
-    assert.ok(p);
-    expected.set(id, p.predictedTarget);
+    expected.set(id, finalTarget(predictor, upload, h1, h6));
   }
   await h.produce(events);
   await h.waitFor("every video's 6h score", () => [...expected.keys()].every((id) => h.scoresOf(id).some((s) => s.stage === "H6")), 60_000);

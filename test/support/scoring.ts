@@ -17,6 +17,7 @@ import { Scorer } from "../../src/ingest/scorer.js";
 import { topicEnds, waitCaughtUp } from "../../src/ingest/group-progress.js";
 import { createLogger } from "../../src/logger.js";
 import type { ModelBundle } from "../../src/model/bundle.js";
+import type { Predictor } from "../../src/model/predictor.js";
 import { simulateWorld } from "../../src/sim/world.js";
 import { writeWorld } from "../../src/sim/write.js";
 import type { World } from "../../src/sim/types.js";
@@ -217,4 +218,18 @@ export function snapshotOf(upload: VideoUploaded, window: "H1" | "H6", views: nu
     retention: 0.5,
     watch_time_seconds: views * 10,
   };
+}
+
+/** The bundle's predicted target for a video whose upload (embedding inside) and 1h and 6h snapshots all arrived. */
+export function finalTarget(predictor: Predictor, upload: VideoUploaded, h1: EngagementSnapshot, h6: EngagementSnapshot): number {
+  const p = predictor.predict({
+    upload: { ...upload, extras: { ...upload.numeric_extras, ...upload.categorical_extras } },
+    embedding: Float32Array.from(upload.embedding?.values ?? []),
+    engagement: [
+      { ...h1, window: "1h" },
+      { ...h6, window: "6h" },
+    ],
+  });
+  if (p === null) throw new Error(`the bundle gives no score for ${upload.video_id}`);
+  return p.predictedTarget;
 }
