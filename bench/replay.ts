@@ -7,7 +7,7 @@
  *   node dist/bench/replay.js [--videos 20000]
  */
 import { randomBytes } from "node:crypto";
-import { loadConfig } from "../src/config.js";
+import { loadConfig, topicsUnder } from "../src/config.js";
 import { EventSerde } from "../src/contracts/serde.js";
 import { runBacktest } from "../src/backtest/replay.js";
 import { backtestSummaryText } from "../src/backtest/report.js";
@@ -33,7 +33,7 @@ const config = loadConfig({
     kafka: { brokers: services.kafkaBrokers },
     registry: { url: services.registryUrl },
     redis: { url: services.redisUrl, keyPrefix: id },
-    topics: { uploads: `${id}.uploads`, embeddings: `${id}.embeddings`, engagement: `${id}.engagement`, outcomes: `${id}.outcomes`, scores: `${id}.scores`, alerts: `${id}.alerts`, deadLetter: `${id}.dlq` },
+    topics: topicsUnder(id),
     scorer: { groupId: `${id}.scorer` },
   },
 });

@@ -20,7 +20,7 @@ import { createWriteStream, existsSync, mkdirSync, readFileSync } from "node:fs"
 import { homedir } from "node:os";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
-import { envOfConfig, loadConfig, type Config } from "../src/config.js";
+import { envOfConfig, loadConfig, topicsUnder, type Config } from "../src/config.js";
 import type { EngagementSnapshot, VideoUploaded } from "../src/contracts/generated/events.js";
 import { EventSerde } from "../src/contracts/serde.js";
 import { sendEvents, type OutgoingEvent } from "../src/ingest/event-producer.js";
@@ -145,10 +145,7 @@ async function main(): Promise<void> {
       kafka: { brokers: services.kafkaBrokers },
       registry: { url: services.registryUrl },
       redis: { url: services.redisUrl, keyPrefix: id },
-      topics: {
-        uploads: `${id}.uploads`, embeddings: `${id}.embeddings`, engagement: `${id}.engagement`, outcomes: `${id}.outcomes`,
-        scores: `${id}.scores`, alerts: `${id}.alerts`, deadLetter: `${id}.dlq`, partitions: 3,
-      },
+      topics: { ...topicsUnder(id), partitions: 3 },
       scorer: { groupId: `${id}.scorer` },
     },
   });

@@ -197,6 +197,19 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   });
 }
 
+/** Every topic name under one prefix (`<prefix>.uploads`, …, `<prefix>.dlq`): a test's or a bench run's own topics. */
+export function topicsUnder(prefix: string): Omit<Config["topics"], "partitions"> {
+  return {
+    uploads: `${prefix}.uploads`,
+    embeddings: `${prefix}.embeddings`,
+    engagement: `${prefix}.engagement`,
+    outcomes: `${prefix}.outcomes`,
+    scores: `${prefix}.scores`,
+    alerts: `${prefix}.alerts`,
+    deadLetter: `${prefix}.dlq`,
+  };
+}
+
 /**
  * The VIRALITY_* variables that make `loadConfig` in another process give `config` (every ENV_VARS
  * entry): how the tests and benches hand a config to a scorer they spawn.

@@ -4,7 +4,7 @@
  */
 import { randomBytes } from "node:crypto";
 import type { TestContext } from "node:test";
-import { loadConfig, type Config } from "../../src/config.js";
+import { loadConfig, topicsUnder, type Config } from "../../src/config.js";
 import { EventSerde } from "../../src/contracts/serde.js";
 import { allTopics, createKafka } from "../../src/ingest/kafka.js";
 import { createLogger } from "../../src/logger.js";
@@ -31,16 +31,7 @@ export async function testConfig(t: TestContext, overrides: Record<string, unkno
       kafka: { brokers: services.kafkaBrokers, clientId: `virality-${id}` },
       registry: { url: services.registryUrl },
       redis: { url: services.redisUrl, keyPrefix: `test-${id}` },
-      topics: {
-        uploads: `${id}.uploads`,
-        embeddings: `${id}.embeddings`,
-        engagement: `${id}.engagement`,
-        outcomes: `${id}.outcomes`,
-        scores: `${id}.scores`,
-        alerts: `${id}.alerts`,
-        deadLetter: `${id}.dlq`,
-        partitions: 3,
-      },
+      topics: { ...topicsUnder(id), partitions: 3 },
       scorer: { groupId: `${id}.group` },
       log: { level: "warn" },
       ...overrides,
