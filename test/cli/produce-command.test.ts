@@ -5,7 +5,7 @@ import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
-import type { Config } from "../../src/config.js";
+import { envOfConfig, type Config } from "../../src/config.js";
 import type { SchemaKey } from "../../src/contracts/generated/events.js";
 import { EventSerde } from "../../src/contracts/serde.js";
 import type { InputTopic } from "../../src/ingest/event-producer.js";
@@ -17,7 +17,6 @@ import { createLogger } from "../../src/logger.js";
 import { eventsInOrder } from "../../src/sim/delivery.js";
 import { simulateWorld } from "../../src/sim/world.js";
 import { writeWorld } from "../../src/sim/write.js";
-import { scorerEnv } from "../support/scorer-process.js";
 import { testConfig, uniqueName } from "../support/services.js";
 import { tempDir } from "../sim/helpers.js";
 
@@ -51,7 +50,7 @@ interface CliRun {
 /** `node dist/src/cli/main.js produce FILE`, configured only through VIRALITY_* variables. */
 function produceCli(config: Config, file: string): Promise<CliRun> {
   const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith("VIRALITY_")));
-  const child = spawn(process.execPath, [MAIN, "produce", file], { env: { ...inherited, ...scorerEnv(config) }, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [MAIN, "produce", file], { env: { ...inherited, ...envOfConfig(config) }, stdio: ["ignore", "pipe", "pipe"] });
   let stdout = "";
   let stderr = "";
   child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));

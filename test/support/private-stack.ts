@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { freePort } from "./scorer-process.js";
+import { freePort } from "../../src/ops/free-port.js";
 
 const run = promisify(execFile);
 const STACK = fileURLToPath(new URL("../../../deploy/local/stack.sh", import.meta.url));

@@ -40,9 +40,6 @@ process.once("exit", () => {
   for (const child of live) child.kill("SIGKILL");
 });
 
-export { freePort };
-/** The VIRALITY_* variables that make `loadConfig` in the child give `config`. */
-export { envOfConfig as scorerEnv } from "../../src/config.js";
 
 function parseLine(line: string, stream: "stdout" | "stderr"): LogLine {
   try {
