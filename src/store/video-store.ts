@@ -319,9 +319,9 @@ export class VideoStore {
           ...(entry.alertKey === undefined ? [] : [this.#redis.hsetnx(this.keyOf(entry.videoId), `a:${entry.alertKey}`, "1")]),
         ]),
       );
-      const times = this.inputTimes(entries.map((e) => e.videoId));
-      await marks;
-      return await times;
+      // awaited together: awaiting one first would leave the other's rejection unhandled (a crash)
+      const [, times] = await Promise.all([marks, this.inputTimes(entries.map((e) => e.videoId))]);
+      return times;
     } catch (error) {
       throw new ViralityError("VIR_REDIS_UNAVAILABLE", `marking scores published failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
     }
