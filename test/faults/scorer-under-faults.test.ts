@@ -119,8 +119,13 @@ async function startRun(t: TestContext, name: string, scorerConfig: (config: Con
       }
     },
     async finish(timeoutMs = 180_000) {
-      await scorer.whileRunning(h.waitCaughtUp(timeoutMs));
-      await scorer.whileRunning(h.waitFor("every video's final score", done, timeoutMs));
+      try {
+        await scorer.whileRunning(h.waitCaughtUp(timeoutMs));
+        await scorer.whileRunning(h.waitFor("every video's final score", done, timeoutMs));
+      } catch (error) {
+        // what the scorer last said is the first thing anyone debugging this needs, and the seed replays it
+        throw new Error(`${String(error)} (VIRALITY_TEST_SEED=${seed}); the scorer last logged:\n${scorer.tail(40)}`, { cause: error });
+      }
     },
   };
 }
