@@ -3,12 +3,13 @@
  * registry, in batches, optionally paced by an accelerated clock. Used by the demo, the benches and the
  * tests; produceEventStream feeds `virality produce` from a file.
  */
-import type { Kafka, Message, Producer } from "kafkajs";
+import type { Kafka, Message } from "kafkajs";
 import type { Config } from "../config.js";
 import type { EngagementSnapshot, VideoEmbedding, VideoOutcome, VideoUploaded } from "../contracts/generated/events.js";
 import type { EventSerde } from "../contracts/serde.js";
 import type { TopicCounts } from "./events-file.js";
-import { createProducer } from "./kafka.js";
+import { createLogger, type Logger } from "../logger.js";
+import { IdempotentProducer, type BatchSender } from "./idempotent-producer.js";
 
 export type InputTopic = "uploads" | "embeddings" | "engagement" | "outcomes";
 
@@ -26,6 +27,8 @@ export interface ProduceOptions {
   readonly onProgress?: (sent: number, total: number) => void;
   /** Stop early (Ctrl-C): checked between batches. */
   readonly shouldStop?: () => boolean;
+  /** Where the producer says it had to recover (see IdempotentProducer); default: nowhere. */
+  readonly logger?: Logger;
 }
 
 export async function encodeEvent(serde: EventSerde, config: Config, event: OutgoingEvent): Promise<{ topic: string; message: Message }> {
@@ -49,7 +52,7 @@ function sleep(ms: number): Promise<void> {
 }
 
 /** One request: the events encoded and grouped by topic, acknowledged by all in-sync replicas. */
-export async function sendEvents(producer: Producer, serde: EventSerde, config: Config, events: readonly OutgoingEvent[]): Promise<void> {
+export async function sendEvents(producer: BatchSender, serde: EventSerde, config: Config, events: readonly OutgoingEvent[]): Promise<void> {
   const byTopic = new Map<string, Message[]>();
   for (const event of events) {
     const { topic, message } = await encodeEvent(serde, config, event);
@@ -68,7 +71,7 @@ export async function produceEvents(
   events: readonly OutgoingEvent[],
   options: ProduceOptions = {},
 ): Promise<number> {
-  const producer: Producer = createProducer(kafka, { idempotent: true, maxInFlightRequests: 1 });
+  const producer = new IdempotentProducer(kafka, options.logger ?? createLogger("silent"));
   await producer.connect();
   const batchSize = options.batchSize ?? 500;
   const startWall = Date.now();
@@ -99,6 +102,8 @@ export interface StreamProduceOptions {
   readonly onProgress?: (sent: number) => void;
   /** Stop early (Ctrl-C): checked between batches. */
   readonly shouldStop?: () => boolean;
+  /** Where the producer says it had to recover (see IdempotentProducer); default: nowhere. */
+  readonly logger?: Logger;
 }
 
 /**
@@ -112,7 +117,7 @@ export async function produceEventStream(
   events: AsyncIterable<OutgoingEvent>,
   options: StreamProduceOptions = {},
 ): Promise<TopicCounts> {
-  const producer: Producer = createProducer(kafka, { idempotent: true, maxInFlightRequests: 1 });
+  const producer = new IdempotentProducer(kafka, options.logger ?? createLogger("silent"));
   await producer.connect();
   const batchSize = options.batchSize ?? 500;
   const counts: TopicCounts = { uploads: 0, embeddings: 0, engagement: 0, outcomes: 0 };

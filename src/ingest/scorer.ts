@@ -6,7 +6,7 @@
  * are idempotent). Transient failures (Redis, Kafka, the registry) are retried with backoff, never
  * dead-lettered.
  */
-import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage, Message, Producer } from "kafkajs";
+import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage, Message } from "kafkajs";
 import type { Config } from "../config.js";
 import { EventSerde } from "../contracts/serde.js";
 import { describe, isViralityError } from "../errors.js";
@@ -21,7 +21,8 @@ import { StateEpoch } from "../store/state-epoch.js";
 import { VideoStore, type StoreWrite } from "../store/video-store.js";
 import { deadLetter } from "./dead-letter.js";
 import { writesOf, type InputEvent } from "./events.js";
-import { createKafka, createProducer, ensureTopics, allTopics } from "./kafka.js";
+import { IdempotentProducer } from "./idempotent-producer.js";
+import { createKafka, ensureTopics, allTopics } from "./kafka.js";
 
 export interface ScorerOptions {
   /** Start a new group at the beginning of the topics (replays, backtests); default: the end. */
@@ -46,7 +47,7 @@ export class Scorer {
   readonly #serde: EventSerde;
   readonly #redis: RedisClient;
   readonly #consumer: Consumer;
-  readonly #producer: Producer;
+  readonly #producer: IdempotentProducer;
   readonly #publisher: ScorePublisher;
   readonly #options: ScorerOptions;
   readonly #kafka: Kafka;
@@ -83,7 +84,7 @@ export class Scorer {
       maxBytesPerPartition: 4 * 1024 * 1024,
       retry: { retries: 10, initialRetryTime: 300, maxRetryTime: 10_000 },
     });
-    this.#producer = createProducer(kafka, { idempotent: true, maxInFlightRequests: 1 });
+    this.#producer = new IdempotentProducer(kafka, this.#logger);
     this.#publisher = new ScorePublisher(config, this.#serde, this.#producer, this.store, options.metrics ?? null);
     this.#consumer.on(this.#consumer.events.GROUP_JOIN, (e) => {
       this.#joined = true;
@@ -308,7 +309,7 @@ export class Scorer {
 export async function rescoreAll(config: Config, predictor: Predictor, logger: Logger): Promise<number> {
   const redis = createRedis(config);
   const kafka = createKafka(config, logger);
-  const producer = createProducer(kafka, { idempotent: true, maxInFlightRequests: 1 });
+  const producer = new IdempotentProducer(kafka, logger);
   await producer.connect();
   const store = new VideoStore(redis, config.redis.keyPrefix);
   const publisher = new ScorePublisher(config, new EventSerde(config.registry.url), producer, store, null);

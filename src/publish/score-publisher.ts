@@ -4,10 +4,11 @@
  * unchanged since its last published score is not published again; when it is (after a crash between
  * publish and record), the record is the same but for scored_at, keyed by video_id.
  */
-import type { Message, Producer } from "kafkajs";
+import type { Message } from "kafkajs";
 import type { Config } from "../config.js";
 import type { Stage as ScoreStage, UpsideAlert, VideoScore } from "../contracts/generated/events.js";
 import type { EventSerde } from "../contracts/serde.js";
+import type { BatchSender } from "../ingest/idempotent-producer.js";
 import type { Stage } from "../features/stages.js";
 import type { Predictor } from "../model/predictor.js";
 import type { ScorerMetrics } from "../ops/metrics.js";
@@ -108,7 +109,7 @@ export class ScorePublisher {
   constructor(
     private readonly config: Config,
     private readonly serde: EventSerde,
-    private readonly producer: Producer,
+    private readonly producer: BatchSender,
     private readonly store: VideoStore,
     private readonly metrics: ScorerMetrics | null,
   ) {}

@@ -7,13 +7,16 @@ import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { after, before, test, type TestContext } from "node:test";
 import type { Config } from "../../src/config.js";
+import { IdempotentProducer } from "../../src/ingest/idempotent-producer.js";
+import { createKafka, createProducer, ensureTopics } from "../../src/ingest/kafka.js";
+import { createLogger } from "../../src/logger.js";
 import { createRedis } from "../../src/store/redis.js";
 import { VideoStore } from "../../src/store/video-store.js";
 import { PrivateStack } from "../support/private-stack.js";
 import { freePort } from "../../src/ops/free-port.js";
 import { startScorerProcess, type LogLine, type ScorerProcess } from "../support/scorer-process.js";
 import { ScoringHarness, trainedWorld } from "../support/scoring.js";
-import { uniqueName } from "../support/services.js";
+import { testConfig, uniqueName } from "../support/services.js";
 import { TcpProxy } from "../support/tcp-proxy.js";
 import { random } from "../support/random.js";
 import { comparable, faultStream, LatestScores, type FaultStream } from "./fault-stream.js";
@@ -282,4 +285,50 @@ test("connections-dropped-at-random: through a TCP proxy to Kafka and to Redis, 
   t.diagnostic(`connections cut: Kafka ${kafka.dropped} of ${kafka.accepted}, Redis ${redis.dropped} of ${redis.accepted}`);
   assert.ok(kafka.dropped >= 5 && redis.dropped >= 5, `too few connections were cut to prove anything: Kafka ${kafka.dropped}, Redis ${redis.dropped}`);
   assert.ok(mentions(warnings(run.scorer, mark), /ECONNRESET|Connection (error|closed)|failed; retrying|connection error/i), `no log says a connection was lost:\n${run.scorer.tail(20)}`);
+});
+
+test("lost-produce-response: a producer the broker refuses after a lost response is replaced, and nothing is lost", { skip, timeout: 120_000 }, async (t) => {
+  const proxy = kafkaProxy;
+  assert.ok(proxy !== undefined);
+  const config = await testConfig(t, { kafka: { brokers: privateStack().kafkaBrokers, clientId: uniqueName("lost") } });
+  const topic = config.topics.scores;
+  const admin = createKafka(config, createLogger("silent")).admin();
+  await admin.connect();
+  t.after(() => admin.disconnect());
+  await ensureTopics(admin, [topic], 1);
+  // through the proxy, with one retry: when both responses of a send are lost, kafkajs gives up on a
+  // batch the broker appended (twice over: the retry was a duplicate to it) and the next send is another
+  const viaProxy = createKafka({ ...config, kafka: { ...config.kafka, brokers: [`127.0.0.1:${proxy.port}`] } }, createLogger("silent"));
+  const retry = { retries: 1, initialRetryTime: 50 };
+  const batch = (n: number, tag: string) => ({ topicMessages: [{ topic, messages: Array.from({ length: n }, (_, i) => ({ key: `${tag}-${i}`, value: tag })) }], acks: -1 });
+  const loseResponses = async (send: () => Promise<unknown>): Promise<void> => {
+    const lost = proxy.loseKafkaResponses(0, 2); // 0: Produce; the first try and the retry
+    await assert.rejects(send(), "the send whose responses were lost fails");
+    await lost;
+  };
+
+  // kafkajs alone is stuck: it reuses the sequence number of the batch the broker appended
+  const plain = createProducer(viaProxy, { idempotent: true, maxInFlightRequests: 1, retry });
+  await plain.connect();
+  t.after(() => plain.disconnect());
+  await plain.sendBatch(batch(1, "plain-first"));
+  await loseResponses(() => plain.sendBatch(batch(2, "plain-lost")));
+  for (let i = 0; i < 2; i++) await assert.rejects(plain.sendBatch(batch(3, "plain-next")), /out of order sequence/);
+
+  // ours replaces itself and sends the batch
+  const logs: string[] = [];
+  const logger = createLogger("warn", { write: (line: string) => logs.push(line) });
+  const ours = new IdempotentProducer(viaProxy, logger, { retry });
+  await ours.connect();
+  t.after(() => ours.disconnect());
+  await ours.sendBatch(batch(1, "ours-first"));
+  await loseResponses(() => ours.sendBatch(batch(2, "ours-lost")));
+  await ours.sendBatch(batch(3, "ours-next"));
+  await ours.sendBatch(batch(4, "ours-after"));
+  assert.equal(ours.replacements, 1);
+  assert.ok(logs.some((l) => l.includes("replacing the producer")), logs.join(""));
+
+  // the broker holds every batch ours sent, the lost one included (the broker had appended it)
+  const [end] = (await admin.fetchTopicOffsets(topic)).map((p) => Number(p.high));
+  assert.equal(end, 1 + 2 + 1 + 2 + 3 + 4, "plain's first and lost batches, then ours' four");
 });

@@ -1,7 +1,8 @@
 /**
  * A small real TCP proxy for fault tests: forwards every connection on its port to a target, and can
  * cut connections at random (each gets a random lifetime, then both sides are reset, as a dropped
- * network path or a restarted middlebox would do), or all at once.
+ * network path or a restarted middlebox would do), or all at once. In front of a Kafka broker it can
+ * also lose the response to one request: the broker has done the work, the client never hears of it.
  */
 import { createServer, connect, type Server, type Socket } from "node:net";
 
@@ -13,12 +14,31 @@ export interface DropPlan {
   readonly random: () => number;
 }
 
+interface Pair {
+  readonly client: Socket;
+  readonly upstream: Socket;
+  timer: NodeJS.Timeout | undefined;
+  /** Kafka frames each way: followed to find one request and the start of its response. */
+  readonly requests: FrameReader;
+  readonly responses: FrameReader;
+  /** The correlation id of a Kafka request whose response is cut off (the connection is reset instead). */
+  lostCorrelationId?: number;
+  onLost?: () => void;
+}
+
+/** Kafka's request frame: int32 size, int16 api key, int16 api version, int32 correlation id, ... */
+const KAFKA_REQUEST_HEADER = 12;
+/** Kafka's response frame: int32 size, int32 correlation id, ... */
+const KAFKA_RESPONSE_HEADER = 8;
+
 export class TcpProxy {
   readonly #server: Server;
   readonly #targetHost: string;
   readonly #targetPort: number;
-  readonly #pairs = new Set<{ client: Socket; upstream: Socket; timer: NodeJS.Timeout | undefined }>();
+  readonly #pairs = new Set<Pair>();
   #plan: DropPlan | null = null;
+  /** The Kafka API key whose next requests' responses are to be lost (see loseKafkaResponses). */
+  #loseResponseTo: { apiKey: number; remaining: number; lost: () => void } | null = null;
   /** Connections accepted and connections cut by the proxy (not closed by either end). */
   accepted = 0;
   dropped = 0;
@@ -58,6 +78,24 @@ export class TcpProxy {
       clearTimeout(pair.timer);
       pair.timer = this.#schedule(pair.client, pair.upstream);
     }
+  }
+
+  /**
+   * The next `count` Kafka requests with this API key (0 = Produce) reach the broker, but when the
+   * broker's response to one starts coming back, the connection is reset instead: the client sees a
+   * dropped connection for a request the broker carried out. Resolves when the last was lost.
+   */
+  loseKafkaResponses(apiKey: number, count = 1): Promise<void> {
+    return new Promise((resolve) => {
+      let left = count;
+      this.#loseResponseTo = {
+        apiKey,
+        remaining: count,
+        lost: () => {
+          if (--left === 0) resolve();
+        },
+      };
+    });
   }
 
   /** Cuts every open connection now. */
@@ -102,7 +140,7 @@ export class TcpProxy {
     client.setNoDelay(true);
     const upstream = connect({ host: this.#targetHost, port: this.#targetPort });
     upstream.setNoDelay(true);
-    const pair = { client, upstream, timer: this.#schedule(client, upstream) };
+    const pair: Pair = { client, upstream, timer: this.#schedule(client, upstream), requests: new FrameReader(KAFKA_REQUEST_HEADER), responses: new FrameReader(KAFKA_RESPONSE_HEADER) };
     this.#pairs.add(pair);
     const close = (): void => {
       clearTimeout(pair.timer);
@@ -112,7 +150,81 @@ export class TcpProxy {
     };
     client.on("error", close).on("close", close);
     upstream.on("error", close).on("close", close);
-    client.pipe(upstream);
-    upstream.pipe(client);
+    client.on("data", (chunk: Buffer) => {
+      // frames are followed from a connection's first byte, so their boundaries are known when needed
+      // (on a Redis connection this reads nonsense sizes and never matches: loseKafkaResponses is for Kafka)
+      const target = this.#loseResponseTo;
+      const marked = pair.requests.read(chunk, (header) => target !== null && header.readInt16BE(4) === target.apiKey);
+      if (target !== null && marked !== null && pair.lostCorrelationId === undefined) {
+        pair.lostCorrelationId = marked.readInt32BE(8);
+        pair.onLost = target.lost;
+        if (--target.remaining === 0) this.#loseResponseTo = null;
+      }
+      if (!upstream.write(chunk)) client.pause();
+    });
+    upstream.on("drain", () => client.resume());
+    upstream.on("data", (chunk: Buffer) => {
+      // a connection's responses come back in request order: the lost one starts at a frame boundary
+      const lost = pair.lostCorrelationId;
+      const before = pair.responses.bytesBefore(chunk, (header) => lost !== undefined && header.readInt32BE(4) === lost);
+      if (before === null) {
+        if (!client.write(chunk)) upstream.pause();
+        return;
+      }
+      if (before > 0) client.write(chunk.subarray(0, before));
+      this.#cut(client, upstream);
+      pair.onLost?.();
+    });
+    client.on("drain", () => upstream.resume());
+  }
+}
+
+/**
+ * Follows size-prefixed frames (int32 size, then the frame) through a byte stream that arrives in
+ * arbitrary chunks: which frame header matches a test, and where it starts.
+ */
+class FrameReader {
+  readonly #headerSize: number;
+  /** Bytes left of the frame being passed, after its header was seen. */
+  #inFrame = 0;
+  /** A frame header split across chunks. */
+  #header = Buffer.alloc(0);
+
+  constructor(headerSize: number) {
+    this.#headerSize = headerSize;
+  }
+
+  /** Reads the chunk; returns the header of the first frame in it that matches, else null. */
+  read(chunk: Buffer, matches: (header: Buffer) => boolean): Buffer | null {
+    let match: Buffer | null = null;
+    this.bytesBefore(chunk, (header) => {
+      if (match === null && matches(header)) match = Buffer.from(header);
+      return false;
+    });
+    return match;
+  }
+
+  /** Reads the chunk; returns how many of its bytes come before the first matching frame, else null. */
+  bytesBefore(chunk: Buffer, matches: (header: Buffer) => boolean): number | null {
+    let offset = 0;
+    while (offset < chunk.length) {
+      if (this.#inFrame > 0) {
+        const n = Math.min(this.#inFrame, chunk.length - offset);
+        this.#inFrame -= n;
+        offset += n;
+        continue;
+      }
+      const frameStart = offset - this.#header.length;
+      const need = this.#headerSize - this.#header.length;
+      const take = Math.min(need, chunk.length - offset);
+      this.#header = Buffer.concat([this.#header, chunk.subarray(offset, offset + take)]);
+      offset += take;
+      if (this.#header.length < this.#headerSize) break;
+      const header = this.#header;
+      this.#header = Buffer.alloc(0);
+      if (matches(header)) return Math.max(0, frameStart);
+      this.#inFrame = Math.max(0, 4 + header.readInt32BE(0) - this.#headerSize);
+    }
+    return null;
   }
 }

@@ -176,6 +176,7 @@ export async function runDemo(base: Config, options: DemoOptions, say: (line: st
           sent = n;
         },
         shouldStop: () => interrupted,
+        logger,
       });
       const admin = createKafka(config, logger).admin();
       await admin.connect();

@@ -36,7 +36,8 @@ function topicOf(config: Config, topic: InputTopic): string {
 /** Sends a checked events file (see checkEventsFile) to the configured topics, creating those missing. */
 export async function produceEventsFile(config: Config, file: EventsFileSummary, options: ProduceFileOptions = {}): Promise<ProduceFileResult> {
   const started = Date.now();
-  const kafka = createKafka(config, createLogger("warn"));
+  const logger = createLogger("warn");
+  const kafka = createKafka(config, logger);
   const topics = INPUT_TOPICS.map((t) => topicOf(config, t));
   const admin = kafka.admin();
   await admin.connect();
@@ -53,6 +54,7 @@ export async function produceEventsFile(config: Config, file: EventsFileSummary,
   }
   const counts = await produceEventStream(kafka, new EventSerde(config.registry.url), config, readEventsFile(file.file), {
     onProgress: (sent) => options.onProgress?.(sent, file.events),
+    logger,
     ...(options.shouldStop ? { shouldStop: options.shouldStop } : {}),
   });
   const sent = INPUT_TOPICS.reduce((sum, t) => sum + counts[t], 0);
