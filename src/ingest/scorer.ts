@@ -30,6 +30,8 @@ export interface ScorerOptions {
   readonly metrics?: ScorerMetrics | null;
   /** Called after each batch's outputs were acknowledged (the demo's live table). */
   readonly onPublished?: (result: PublishResult) => void;
+  /** Called when the consumer stopped for good (kafkajs does not restart it after such an error). */
+  readonly onFatal?: (error: Error) => void;
 }
 
 const MAX_UNEXPECTED_RETRIES = 8;
@@ -99,9 +101,16 @@ export class Scorer {
     });
     this.#consumer.on(this.#consumer.events.CRASH, (e) => {
       this.#logger.error({ err: e.payload.error, restart: e.payload.restart }, "consumer crashed");
-      if (!e.payload.restart) this.#crashed = true;
+      if (!e.payload.restart) this.#fatal(e.payload.error);
     });
     this.models.onChange((predictor) => options.metrics?.setModel(predictor.version));
+  }
+
+  /** The consumer will not consume again: not live, and the owner is told (onFatal). */
+  #fatal(error: Error): void {
+    if (this.#crashed) return;
+    this.#crashed = true;
+    this.#options.onFatal?.(error);
   }
 
   get ready(): boolean {
@@ -146,7 +155,13 @@ export class Scorer {
       autoCommit: true,
       // partitions run concurrently; #rescoreIfOvertaken keeps each video's last score current
       partitionsConsumedConcurrently: PARTITIONS_CONCURRENTLY,
-      eachBatch: (payload) => this.#eachBatch(payload),
+      eachBatch: (payload) =>
+        this.#eachBatch(payload).catch((error: unknown) => {
+          // kafkajs would retry the batch, then restart the consumer, forever: an error that says retrying
+          // cannot help (an incompatible schema in the registry, say) stops the scorer instead
+          if (isViralityError(error) && error.action !== "retry" && !this.#stopping) this.#fatal(error);
+          throw error;
+        }),
     });
     this.#logger.info({ topics: [t.uploads, t.embeddings, t.engagement] }, "scorer started");
   }

@@ -1,9 +1,11 @@
 /**
  * `virality score`: run a scorer until SIGTERM/SIGINT, serving /metrics, /healthz and /readyz.
- * On a signal it finishes the batch in flight, commits, and disconnects.
+ * On a signal it finishes the batch in flight, commits, and disconnects. When its consumer stops for
+ * good (an error kafkajs does not restart after), it says why and exits with code 1.
  */
 import type { Command } from "commander";
 import type { Config } from "../../config.js";
+import { describe } from "../../errors.js";
 import { Scorer } from "../../ingest/scorer.js";
 import { createLogger } from "../../logger.js";
 import { startHttp } from "../../ops/http.js";
@@ -18,24 +20,35 @@ export function registerScore(program: Command, configOf: (command: Command) => 
       const config = await configOf(command);
       const logger = createLogger(config.log.level);
       const metrics = new ScorerMetrics();
-      const scorer = new Scorer(config, logger, { metrics, fromBeginning: options.fromBeginning });
-      const server = await startHttp(config.http.host, config.http.port, metrics, { live: () => scorer.live, ready: () => scorer.ready });
       let stopping = false;
-      const stop = (signal: string): void => {
+      const stop = (reason: string, exitCode: number): void => {
         if (stopping) return;
         stopping = true;
-        logger.info({ signal }, "stopping: finishing the batch in flight");
+        logger.info({ reason }, "stopping: finishing the batch in flight");
         void scorer
           .stop()
           .then(() => new Promise<void>((resolve) => server.close(() => resolve())))
-          .then(() => process.exit(0))
+          .then(() => process.exit(exitCode))
           .catch((error: unknown) => {
             logger.error({ err: error }, "error while stopping");
             process.exit(1);
           });
       };
-      process.once("SIGTERM", () => stop("SIGTERM"));
-      process.once("SIGINT", () => stop("SIGINT"));
+      const scorer = new Scorer(config, logger, {
+        metrics,
+        fromBeginning: options.fromBeginning,
+        onFatal: (error) => {
+          // alive but consuming nothing helps no one: exit, so a supervisor (systemd, Kubernetes) restarts it
+          logger.fatal(
+            { err: describe(error) },
+            "the consumer stopped for good (an error no retry can fix): exiting with code 1; fix the cause and restart, the scorer resumes at the group's committed offsets",
+          );
+          stop("unrecoverable error", 1);
+        },
+      });
+      const server = await startHttp(config.http.host, config.http.port, metrics, { live: () => scorer.live, ready: () => scorer.ready });
+      process.once("SIGTERM", () => stop("SIGTERM", 0));
+      process.once("SIGINT", () => stop("SIGINT", 0));
       await scorer.start();
       logger.info({ metrics: `http://${config.http.host}:${config.http.port}/metrics` }, "scoring");
     });
