@@ -240,6 +240,12 @@ export class Scorer {
       return;
     }
     const result = await this.#withRetry("publishing", () => this.#publisher.publish(videos.values(), predictor, deadLetters), heartbeat);
+    if (result.unscorable.length > 0) {
+      this.#logger.warn(
+        { topic, partition, count: result.unscorable.length, videos: result.unscorable.slice(0, 5) },
+        "skipped videos the current model cannot score; they are scored again when their inputs change",
+      );
+    }
     // another batch may have overtaken this one's state and published first (src/publish/overtaken.ts)
     await rescoreIfOvertaken(result, predictor, this.store, this.#publisher, (what, work) => this.#withRetry(what, work, heartbeat));
     if (metrics !== null) {

@@ -6,6 +6,7 @@
  */
 import type { Message } from "kafkajs";
 import type { Config } from "../config.js";
+import { isViralityError } from "../errors.js";
 import type { Stage as ScoreStage, UpsideAlert, VideoScore } from "../contracts/generated/events.js";
 import type { EventSerde } from "../contracts/serde.js";
 import type { BatchSender } from "../ingest/idempotent-producer.js";
@@ -29,6 +30,8 @@ export interface PublishResult {
   readonly scoredInputs: ReadonlyMap<string, string>;
   /** The same videos' stored input times right after publishing: where they differ, the score is already stale. */
   readonly inputsAfter: ReadonlyMap<string, string>;
+  /** Videos the model cannot score as stored (e.g. an embedding of another dimension), skipped, with why. */
+  readonly unscorable: ReadonlyArray<{ readonly videoId: string; readonly reason: string }>;
 }
 
 function targetLabel(predictor: Predictor): string {
@@ -127,10 +130,17 @@ export class ScorePublisher {
   ): Promise<PublishResult> {
     const now = Date.now();
     const outputs: Array<{ video: StoredVideo; out: ScoredOutput }> = [];
+    const unscorable: Array<{ videoId: string; reason: string }> = [];
     if (predictor !== null) {
       for (const video of videos) {
-        const out = scoreOf(video, predictor, this.config, now, force);
-        if (out !== null) outputs.push({ video, out });
+        try {
+          const out = scoreOf(video, predictor, this.config, now, force);
+          if (out !== null) outputs.push({ video, out });
+        } catch (error) {
+          // one video's stored inputs that do not fit this model must not hold up the others
+          if (!isViralityError(error, "VIR_FEATURE_INVALID")) throw error;
+          unscorable.push({ videoId: video.videoId, reason: error.message });
+        }
       }
     }
     const topics = this.config.topics;
@@ -170,6 +180,7 @@ export class ScorePublisher {
       alerts: outputs.flatMap((o) => (o.out.alert === null ? [] : [o.out.alert])),
       scoredInputs: new Map(outputs.map(({ video }) => [video.videoId, video.inputTimes])),
       inputsAfter,
+      unscorable,
     };
   }
 }

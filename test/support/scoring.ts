@@ -34,15 +34,15 @@ export interface TrainedWorld {
 
 const made = new Map<number, Promise<TrainedWorld>>();
 
-/** A 600-video world (d = 16) and the bundle trained on it, once per process and seed. */
-export function trainedWorld(seed = 2, gbdt: { learningRate?: number } = {}): Promise<TrainedWorld> {
-  const key = seed * 1000 + Math.round((gbdt.learningRate ?? 0.1) * 100);
+/** A 600-video world (d = 16 unless said) and the bundle trained on it, once per process, seed and dimension. */
+export function trainedWorld(seed = 2, gbdt: { learningRate?: number } = {}, dim = 16): Promise<TrainedWorld> {
+  const key = (seed * 1000 + Math.round((gbdt.learningRate ?? 0.1) * 100)) * 10_000 + dim;
   let found = made.get(key);
   if (found === undefined) {
     found = (async () => {
       const dir = mkdtempSync(path.join(tmpdir(), "virality-world-"));
       process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
-      const world = simulateWorld({ videos: 600, dim: 16, seed });
+      const world = simulateWorld({ videos: 600, dim, seed });
       const files = await writeWorld(world, dir);
       const result = await train({ fused: files.fused, features: files.csv, seed, gbdt, importanceRepeats: 1 });
       return { world, bundle: result.bundle, dir };
