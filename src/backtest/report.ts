@@ -7,7 +7,8 @@ import { randomBytes } from "node:crypto";
 import { mkdir, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { formatCount, formatFixed, formatGainPct, formatMetric, formatShare, formatViews, NONE } from "./format.js";
-import { barChartSvg, escapeXml, scatterSvg } from "./svg.js";
+import { escapeHtml } from "../report/escape.js";
+import { barChart, scatterPlot } from "../report/svg.js";
 import type { AlertGroup, BacktestReport, StageReport } from "./types.js";
 
 export { backtestSummaryText } from "./summary-text.js";
@@ -30,6 +31,7 @@ thead th { background: #f4f4f4; }
 .charts { display: flex; flex-wrap: wrap; gap: 1.5rem; align-items: flex-start; }
 .stages { display: flex; flex-wrap: wrap; gap: 1.5rem; }
 code { background: #f4f4f4; padding: 0 0.2rem; }
+svg.plot { background: #fff; border: 1px solid #e2e2e2; border-radius: 4px; max-width: 100%; height: auto; }
 `;
 
 export function renderBacktestHtml(report: BacktestReport): string {
@@ -39,12 +41,12 @@ export function renderBacktestHtml(report: BacktestReport): string {
     '<html lang="en">',
     "<head>",
     '<meta charset="utf-8">',
-    `<title>${escapeXml(title)}</title>`,
+    `<title>${escapeHtml(title)}</title>`,
     `<style>${STYLE}</style>`,
     "</head>",
     "<body>",
-    `<h1>${escapeXml(title)}</h1>`,
-    `<p>Target <code>${escapeXml(report.targetTransform)}(views)</code> at horizon <code>${escapeXml(report.horizon)}</code>; ` +
+    `<h1>${escapeHtml(title)}</h1>`,
+    `<p>Target <code>${escapeHtml(report.targetTransform)}(views)</code> at horizon <code>${escapeHtml(report.horizon)}</code>; ` +
       `the last score of each video at each stage against its realized outcome.</p>`,
     evaluationNote(report),
     coverageSection(report),
@@ -82,7 +84,7 @@ async function writeAtomically(file: string, content: string): Promise<void> {
 /** Which videos the figures are about, before any figure: held out, or in-sample and flattering. */
 function evaluationNote(report: BacktestReport): string {
   const e = report.evaluation;
-  return `<p class="evaluation ${e.basis}"><strong>${escapeXml(e.note)}.</strong></p>`;
+  return `<p class="evaluation ${e.basis}"><strong>${escapeHtml(e.note)}.</strong></p>`;
 }
 
 function coverageSection(report: BacktestReport): string {
@@ -172,29 +174,27 @@ function stageDetail(stage: StageReport): string {
       ["model gain over SH", formatGainPct(sh.modelGainPct)],
     );
   }
-  return `<section><h3>${escapeXml(stage.stage)}</h3>\n${keyValueTable(rows)}</section>`;
+  return `<section><h3>${escapeHtml(stage.stage)}</h3>\n${keyValueTable(rows)}</section>`;
 }
 
 function chartsSection(report: BacktestReport): string {
-  const bars = barChartSvg({
+  const bars = barChart({
     title: "MAE per stage (log1p views)",
-    yLabel: "MAE",
+    valueLabel: "MAE (lower is better)",
+    categories: report.stages.map((stage) => stage.stage),
     series: [
-      { name: "model", color: "#2e6fbf" },
-      { name: "Szabo–Huberman", color: "#e08a2c" },
-    ],
-    groups: report.stages.map((stage) => ({
-      label: stage.stage,
       // Against SH, the model's bar is its MAE on the same videos.
-      values: [stage.szaboHuberman?.maeModel ?? stage.metrics?.mae ?? null, stage.szaboHuberman?.maeSzaboHuberman ?? null],
-    })),
+      { name: "model", values: report.stages.map((stage) => stage.szaboHuberman?.maeModel ?? stage.metrics?.mae ?? null) },
+      { name: "Szabo–Huberman", values: report.stages.map((stage) => stage.szaboHuberman?.maeSzaboHuberman ?? null) },
+    ],
   });
   const scatter = report.scatter;
-  const points = scatterSvg({
+  const points = scatterPlot({
     title: scatter.stage === null ? "Predicted vs actual" : `Predicted vs actual at ${scatter.stage}`,
     xLabel: "actual log1p(views)",
     yLabel: "predicted log1p(views)",
-    points: scatter.points.map((point) => ({ x: point.actual, y: point.predicted })),
+    x: scatter.points.map((point) => point.actual),
+    y: scatter.points.map((point) => point.predicted),
     diagonal: true,
   });
   const sampleNote =
@@ -204,7 +204,7 @@ function chartsSection(report: BacktestReport): string {
   return [
     "<h2>Charts</h2>",
     `<div class="charts"><figure>${bars}<figcaption class="note">Where Szabo–Huberman is compared, the model bar is the model's MAE on the same videos.</figcaption></figure>`,
-    `<figure>${points}<figcaption class="note">${escapeXml(sampleNote)} Dashed: y = x.</figcaption></figure></div>`,
+    `<figure>${points}<figcaption class="note">${escapeHtml(sampleNote)} Dashed: y = x.</figcaption></figure></div>`,
   ].join("\n");
 }
 
@@ -215,8 +215,8 @@ function rankingSection(report: BacktestReport): string {
   return [
     "<h2>Ranking: precision@k</h2>",
     `<p>Top k of ${formatCount(ranking.ranked)} scored videos by the predicted views of their final score. ` +
-      `True top 1%: ≥ ${escapeXml(formatViews(ranking.top1.threshold))} views (${formatCount(ranking.top1.size)} videos); ` +
-      `true top 10%: ≥ ${escapeXml(formatViews(ranking.top10.threshold))} views (${formatCount(ranking.top10.size)} videos), ` +
+      `True top 1%: ≥ ${escapeHtml(formatViews(ranking.top1.threshold))} views (${formatCount(ranking.top1.size)} videos); ` +
+      `true top 10%: ≥ ${escapeHtml(formatViews(ranking.top10.threshold))} views (${formatCount(ranking.top10.size)} videos), ` +
       `of ${formatCount(ranking.videosWithOutcome)} videos with an outcome.</p>`,
     rows.length === 0 ? "<p>Too few scored videos for any k.</p>" : table(["top", "k", "precision (true top 1%)", "precision (true top 10%)"], rows),
   ].join("\n");
@@ -248,12 +248,12 @@ function alertsSection(report: BacktestReport): string {
 }
 
 function table(headers: readonly string[], rows: readonly (readonly string[])[]): string {
-  const head = `<thead><tr>${headers.map((h) => `<th>${escapeXml(h)}</th>`).join("")}</tr></thead>`;
-  const body = rows.map((row) => `<tr>${row.map((cell) => `<td>${escapeXml(cell)}</td>`).join("")}</tr>`).join("\n");
+  const head = `<thead><tr>${headers.map((h) => `<th>${escapeHtml(h)}</th>`).join("")}</tr></thead>`;
+  const body = rows.map((row) => `<tr>${row.map((cell) => `<td>${escapeHtml(cell)}</td>`).join("")}</tr>`).join("\n");
   return `<table>${head}<tbody>\n${body}\n</tbody></table>`;
 }
 
 function keyValueTable(rows: readonly (readonly [string, string])[]): string {
-  const body = rows.map(([key, value]) => `<tr><th scope="row">${escapeXml(key)}</th><td>${escapeXml(value)}</td></tr>`).join("\n");
+  const body = rows.map(([key, value]) => `<tr><th scope="row">${escapeHtml(key)}</th><td>${escapeHtml(value)}</td></tr>`).join("\n");
   return `<table><tbody>\n${body}\n</tbody></table>`;
 }

@@ -1,12 +1,7 @@
 /** Numbers for people, shared by the surrogate rules and the report. */
 
-/** Thousands separators from 1,000 on (no decimals); three significant digits below ("0.123", "10.3"). */
-export function formatNumber(value: number): string {
-  if (!Number.isFinite(value)) return String(value);
-  const rounded = Number(value.toPrecision(3));
-  if (Math.abs(rounded) >= 1000) return Math.round(value).toLocaleString("en-US");
-  return String(rounded);
-}
+/** formatNumber lives with the shared report charts (src/report/format.ts), which src/ cannot import from here. */
+export { formatNumber } from "../../src/report/format.js";
 
 /** A metric: four significant digits, no exponent for ordinary magnitudes ("0.4123", "12.35"); "—" for null. */
 export function formatMetric(value: number | null): string {

@@ -3,8 +3,8 @@
  * that opens offline. Every text is escaped. The numbers shown are those of report.json, formatted.
  */
 import { formatMetric, formatNumber, formatPercent } from "../eval/format.js";
-import { escapeHtml as esc } from "./escape.js";
-import { barChart, histogramPlot, lineChart, scatterPlot } from "./svg.js";
+import { escapeHtml as esc } from "../../src/report/escape.js";
+import { barChart, histogramPlot, lineChart, scatterPlot } from "../../src/report/svg.js";
 import type { ImportanceSummary, MetricSet, ScoredPredictor, StageReport, TrainingReport } from "./types.js";
 
 export const TOP_COLUMNS = 20;

@@ -13,10 +13,10 @@ export {
   type StageReportInput,
   type TrainingReportInput,
 } from "./build.js";
-export { escapeHtml } from "./escape.js";
+export { escapeHtml } from "../../src/report/escape.js";
 export { renderReportHtml, TOP_COLUMNS } from "./html.js";
 export { reportToJson } from "./json.js";
-export { barChart, histogramPlot, lineChart, niceTicks, scatterPlot } from "./svg.js";
-export type { BarSeries, BarSpec, HistogramSpec, LineSeries, LineSpec, ScatterSpec } from "./svg.js";
+export { barChart, histogramPlot, lineChart, niceTicks, scatterPlot } from "../../src/report/svg.js";
+export type { BarSeries, BarSpec, HistogramSpec, LineSeries, LineSpec, ScatterSpec } from "../../src/report/svg.js";
 export * from "./types.js";
 export { writeReport, type ReportFiles } from "./write.js";

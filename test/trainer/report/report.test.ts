@@ -14,7 +14,7 @@ import { formatMetric, formatPercent } from "../../../trainer/eval/format.js";
 import { permutationImportance } from "../../../trainer/eval/importance.js";
 import { regressionMetrics } from "../../../trainer/eval/metrics.js";
 import { buildStageReport, buildTrainingReport, summarizeConformal } from "../../../trainer/report/build.js";
-import { escapeHtml } from "../../../trainer/report/escape.js";
+import { escapeHtml } from "../../../src/report/escape.js";
 import { renderReportHtml } from "../../../trainer/report/html.js";
 import { reportToJson } from "../../../trainer/report/json.js";
 import type { StageReport, TrainingReport } from "../../../trainer/report/types.js";

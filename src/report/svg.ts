@@ -1,11 +1,13 @@
 /**
- * Small inline-SVG plots for report.html: one scatter, one (horizontal, grouped) bar chart, one
- * histogram, one line chart. Each returns a self-contained <svg> string (no xmlns needed inline in
- * HTML, no external references); every text is escaped. Styling comes from the page's CSS classes
- * (axis, grid, series-0 …) with plain fallbacks inline.
+ * Small inline-SVG plots for the training report (trainer/report/html.ts) and the backtest report
+ * (src/backtest/report.ts): one scatter (optionally with the y = x line), one (horizontal, grouped)
+ * bar chart, one histogram, one line chart. Each returns a self-contained <svg> string (no xmlns
+ * needed inline in HTML, no external references); every text is escaped. Styling comes from the
+ * page's CSS classes (plot, axis, grid, series-0 …) with plain fallbacks inline. A scatter without
+ * points or a bar chart without values says "no data".
  */
-import { formatNumber } from "../eval/format.js";
 import { escapeHtml } from "./escape.js";
+import { formatNumber } from "./format.js";
 
 export const PALETTE = ["#2f6db5", "#d1603d", "#4c9a5b", "#8e6bb8", "#c29a2e", "#5a6b7b"] as const;
 
@@ -67,6 +69,12 @@ function open(box: Box, title: string): string {
   );
 }
 
+/** The frame and title of a chart with nothing to draw, saying so. */
+function noData(box: Box, title: string): string {
+  const middle = (box.top + box.height - box.bottom) / 2;
+  return `${open(box, title)}<text x="${box.width / 2}" y="${r1(middle)}" text-anchor="middle" fill="#666">no data</text></svg>`;
+}
+
 function xAxis(box: Box, x: Scale, ticks: readonly number[], label: string): string {
   const y = box.height - box.bottom;
   const marks = ticks
@@ -124,6 +132,7 @@ export interface ScatterSpec {
 
 export function scatterPlot(spec: ScatterSpec): string {
   const box: Box = { width: 420, height: 380, left: 56, right: 16, top: 28, bottom: 40 };
+  if (spec.x.length === 0) return noData(box, spec.title);
   const xd = extent(spec.diagonal === true ? [...spec.x, ...spec.y] : spec.x, 0.03);
   const yd = spec.diagonal === true ? xd : extent(spec.y, 0.03);
   const x = linear(xd, [box.left, box.width - box.right]);
@@ -181,6 +190,7 @@ export function barChart(spec: BarSpec): string {
       ends.push(v - e, v + e);
     });
   }
+  if (ends.length === 1) return noData({ ...box, height: Math.max(box.height, 120) }, spec.title);
   const xd = extent(ends, 0.02);
   const x = linear(xd, [box.left, box.width - box.right]);
   const barHeight = (band - 8) / spec.series.length;
