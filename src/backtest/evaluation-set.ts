@@ -5,7 +5,7 @@
  * everything is, and the report says plainly that it is in-sample.
  */
 import type { HeldOut } from "../model/bundle.js";
-import { formatCount } from "./format.js";
+import { formatCount } from "../report/format.js";
 import type { BacktestInput, EvaluationReport, HeldOutRecord } from "./types.js";
 
 export const IN_SAMPLE_NOTE =

@@ -6,7 +6,7 @@
 import { randomBytes } from "node:crypto";
 import { mkdir, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { formatCount, formatFixed, formatGainPct, formatMetric, formatShare, formatViews, NONE } from "./format.js";
+import { formatCount, formatFixed, formatGainPct, formatMetric, formatShare, formatViews, NONE } from "../report/format.js";
 import { escapeHtml } from "../report/escape.js";
 import { barChart, scatterPlot } from "../report/svg.js";
 import type { AlertGroup, BacktestReport, StageReport } from "./types.js";

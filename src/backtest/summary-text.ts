@@ -2,7 +2,7 @@
  * The backtest as a compact fixed-width text for the terminal: which videos are evaluated (held out,
  * or in-sample for a bundle that does not say), one row per stage, then precision@k and the alerts. Built from the report alone, so it reads the same from backtest.json.
  */
-import { formatCount, formatFixed, formatGainPct, formatShare, formatViews, NONE } from "./format.js";
+import { formatCount, formatFixed, formatGainPct, formatShare, formatViews, NONE } from "../report/format.js";
 import type { BacktestReport } from "./types.js";
 
 type Align = "left" | "right";
