@@ -25,7 +25,7 @@ export interface BatchSender {
 }
 
 /** The protocol error type (e.g. OUT_OF_ORDER_SEQUENCE_NUMBER) anywhere in an error's cause chain. */
-export function protocolErrorType(error: unknown): string | null {
+function protocolErrorType(error: unknown): string | null {
   for (let e: unknown = error, depth = 0; e instanceof Error && depth < 8; e = e.cause, depth++) {
     // kafkajs' error classes are not named exports of its CommonJS module: recognised by shape
     if (e.name === "KafkaJSProtocolError" && "type" in e && typeof e.type === "string") return e.type;

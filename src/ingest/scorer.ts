@@ -156,7 +156,7 @@ export class Scorer {
     await this.#consumer.run({
       eachBatchAutoResolve: false,
       autoCommit: true,
-      // partitions run concurrently; #rescoreIfOvertaken keeps each video's last score current
+      // partitions run concurrently; rescoreIfOvertaken (src/publish/overtaken.ts) keeps each video's last score current
       partitionsConsumedConcurrently: PARTITIONS_CONCURRENTLY,
       eachBatch: (payload) =>
         this.#eachBatch(payload).catch((error: unknown) => {

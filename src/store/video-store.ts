@@ -157,6 +157,14 @@ function parseSnapshot(text: string, window: EngagementWindow, videoId: string):
 
 const NO_TIMES = "0,0,0,0";
 
+/** The value of one call of a batch sent together, or the store's error naming what failed. */
+function settledValue<T>(result: PromiseSettledResult<T> | undefined, what: string): T {
+  if (result === undefined) throw new ViralityError("VIR_REDIS_UNAVAILABLE", `${what}: no reply`);
+  if (result.status === "fulfilled") return result.value;
+  const message = result.reason instanceof Error ? result.reason.message : String(result.reason);
+  throw new ViralityError("VIR_REDIS_UNAVAILABLE", `${what} failed: ${message}`, { cause: result.reason });
+}
+
 export class VideoStore {
   readonly #redis: RedisClient;
   readonly #prefix: string;
@@ -203,21 +211,16 @@ export class VideoStore {
     // The calls go out back to back without waiting for replies (one round trip for the batch); on a
     // Redis Cluster each goes to its key's master. EVALSHA, falling back to EVAL (which caches the
     // script) where the script cache is empty: after a restart, or on another master.
-    const results = await Promise.all(
-      [...byVideo].map(async ([videoId, fields]): Promise<[Error | null, unknown]> => {
+    const results = await Promise.allSettled(
+      [...byVideo].map(([videoId, fields]) => {
         const args: Array<string | Buffer> = [read ? "1" : "0"];
         for (const f of fields) args.push(String(INPUT_FIELDS.indexOf(f.field) + 1), String(f.eventTime), f.field, f.value);
-        try {
-          return [null, await this.#guardedWrite(this.keyOf(videoId), args)];
-        } catch (error) {
-          return [error instanceof Error ? error : new Error(String(error)), null];
-        }
+        return this.#guardedWrite(this.keyOf(videoId), args);
       }),
     );
     let i = 0;
     for (const videoId of byVideo.keys()) {
-      const [error, value] = results[i++] ?? [new Error("missing pipeline result"), null];
-      if (error !== null) throw new ViralityError("VIR_REDIS_UNAVAILABLE", `guarded write for ${videoId} failed: ${error.message}`, { cause: error });
+      const value = settledValue(results[i++], `guarded write for ${videoId}`);
       if (!Array.isArray(value)) throw new ViralityError("VIR_REDIS_UNAVAILABLE", `guarded write for ${videoId} answered ${String(value)}`);
       const flat: unknown = value[1];
       let hash: Map<string, Buffer> | null = null;
@@ -247,18 +250,9 @@ export class VideoStore {
   async read(videoIds: readonly string[]): Promise<Map<string, StoredVideo>> {
     const out = new Map<string, StoredVideo>();
     if (videoIds.length === 0) return out;
-    const results = await Promise.all(
-      videoIds.map(async (id): Promise<[Error | null, unknown]> => {
-        try {
-          return [null, await this.#redis.hgetallBuffer(this.keyOf(id))];
-        } catch (error) {
-          return [error instanceof Error ? error : new Error(String(error)), null];
-        }
-      }),
-    );
+    const results = await Promise.allSettled(videoIds.map((id) => this.#redis.hgetallBuffer(this.keyOf(id))));
     videoIds.forEach((videoId, i) => {
-      const [error, value] = results[i] ?? [new Error("missing pipeline result"), null];
-      if (error !== null) throw new ViralityError("VIR_REDIS_UNAVAILABLE", `reading ${videoId} failed: ${error.message}`, { cause: error });
+      const value = settledValue(results[i], `reading ${videoId}`);
       if (!isRecord(value)) return;
       const hash = new Map<string, Buffer>();
       for (const [k, v] of Object.entries(value)) if (Buffer.isBuffer(v)) hash.set(k, v);
@@ -268,7 +262,7 @@ export class VideoStore {
   }
 
   /** The input times of the videos (the part of a score's signature that inputs change), cheaply. */
-  async inputTimes(videoIds: readonly string[]): Promise<Map<string, string>> {
+  async #inputTimes(videoIds: readonly string[]): Promise<Map<string, string>> {
     const rows = await Promise.all(videoIds.map((id) => this.#redis.hget(this.keyOf(id), "t")));
     return new Map(videoIds.map((id, i) => [id, rows[i] ?? NO_TIMES]));
   }
@@ -320,7 +314,7 @@ export class VideoStore {
         ]),
       );
       // awaited together: awaiting one first would leave the other's rejection unhandled (a crash)
-      const [, times] = await Promise.all([marks, this.inputTimes(entries.map((e) => e.videoId))]);
+      const [, times] = await Promise.all([marks, this.#inputTimes(entries.map((e) => e.videoId))]);
       return times;
     } catch (error) {
       throw new ViralityError("VIR_REDIS_UNAVAILABLE", `marking scores published failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });

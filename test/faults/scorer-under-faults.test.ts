@@ -49,7 +49,7 @@ before(async () => {
   const kafkaProxyPort = await freePort();
   stack = await PrivateStack.create({ kafkaProxiedAdvertisedPort: kafkaProxyPort });
   await stack.up("redis", "kafka");
-  kafkaProxy = await TcpProxy.start({ host: "127.0.0.1", port: stack.kafkaProxiedPort ?? 0 }, kafkaProxyPort);
+  kafkaProxy = await TcpProxy.start({ host: "127.0.0.1", port: stack.kafkaProxiedPort ?? 0 }, kafkaProxyPort, { kafka: true });
   redisProxy = await TcpProxy.start({ host: "127.0.0.1", port: stack.redisPort });
 });
 

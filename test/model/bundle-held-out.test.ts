@@ -17,27 +17,15 @@ import {
   type ModelBundle,
   type UnversionedBundle,
 } from "../../src/model/bundle.js";
-import type { TreeEnsemble } from "../../src/model/trees.js";
 import { isRecord } from "../../src/json-guards.js";
 import { synthetic } from "../features/synthetic.js";
+import { stumpEnsemble } from "../support/stump.js";
 
 /** A one-stage bundle with a single stump: enough to exercise the bundle format without training. */
 function unversioned(): UnversionedBundle {
   const { table, join } = synthetic();
   const { spec } = buildSpec(table, join, { target: "views_7d" });
-  const trees: TreeEnsemble = {
-    nFeatures: featureNames(spec, "upload").length,
-    baseline: 9,
-    treeRoots: Int32Array.of(0),
-    feature: Int32Array.of(0, -1, -1),
-    threshold: Float64Array.of(0.5, 0, 0),
-    missingLeft: Uint8Array.of(1, 0, 0),
-    catBitset: Int32Array.of(-1, -1, -1),
-    left: Int32Array.of(1, -1, -1),
-    right: Int32Array.of(2, -1, -1),
-    value: Float64Array.of(0, -0.5, 0.5),
-    bitsets: new Uint32Array(0),
-  };
+  const trees = stumpEnsemble(featureNames(spec, "upload").length, 9, [-0.5, 0.5]);
   return {
     type: BUNDLE_TYPE,
     formatVersion: BUNDLE_FORMAT_VERSION,

@@ -2,10 +2,11 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { isViralityError } from "../../src/errors.js";
-import type { FeatureMatrix, TreeEnsemble } from "../../src/model/trees.js";
+import type { FeatureMatrix } from "../../src/model/trees.js";
 import { predictTrees, predictTreesRow, treesFromJSON, treesToJSON } from "../../src/model/trees.js";
 import { fitGbdt } from "../../trainer/gbdt/index.js";
 import { Rng } from "../../trainer/gbdt/rng.js";
+import { stumpEnsemble } from "../support/stump.js";
 
 /** 800 rows: col 0 numeric with NaN, col 1 category codes 0..11, col 2 numeric, col 3 NaN-or-1. */
 function data(): { x: FeatureMatrix; y: Float64Array } {
@@ -80,19 +81,7 @@ function encodeFloat64(values: readonly number[]): string {
 
 /** A tiny valid ensemble: one tree, root split on feature 0 at 0.5. */
 function tiny(): Record<string, unknown> {
-  const t: TreeEnsemble = {
-    nFeatures: 2,
-    baseline: 1.5,
-    treeRoots: Int32Array.of(0),
-    feature: Int32Array.of(0, -1, -1),
-    threshold: Float64Array.of(0.5, 0, 0),
-    missingLeft: Uint8Array.of(1, 0, 0),
-    catBitset: Int32Array.of(-1, -1, -1),
-    left: Int32Array.of(1, -1, -1),
-    right: Int32Array.of(2, -1, -1),
-    value: Float64Array.of(0, -1, 1),
-    bitsets: new Uint32Array(0),
-  };
+  const t = stumpEnsemble(2, 1.5, [-1, 1]);
   return { ...treesToJSON(t) };
 }
 

@@ -18,9 +18,8 @@ interface Pair {
   readonly client: Socket;
   readonly upstream: Socket;
   timer: NodeJS.Timeout | undefined;
-  /** Kafka frames each way: followed to find one request and the start of its response. */
-  readonly requests: FrameReader;
-  readonly responses: FrameReader;
+  /** Kafka frames each way, followed (on a Kafka proxy) to find one request and the start of its response. */
+  readonly frames: { readonly requests: FrameReader; readonly responses: FrameReader } | null;
   /** The correlation id of a Kafka request whose response is cut off (the connection is reset instead). */
   lostCorrelationId?: number;
   onLost?: () => void;
@@ -35,6 +34,7 @@ export class TcpProxy {
   readonly #server: Server;
   readonly #targetHost: string;
   readonly #targetPort: number;
+  readonly #kafka: boolean;
   readonly #pairs = new Set<Pair>();
   #plan: DropPlan | null = null;
   /** The Kafka API key whose next requests' responses are to be lost (see loseKafkaResponses). */
@@ -43,17 +43,21 @@ export class TcpProxy {
   accepted = 0;
   dropped = 0;
 
-  private constructor(server: Server, targetHost: string, targetPort: number) {
+  private constructor(server: Server, targetHost: string, targetPort: number, kafka: boolean) {
     this.#server = server;
     this.#targetHost = targetHost;
     this.#targetPort = targetPort;
+    this.#kafka = kafka;
     server.on("connection", (client) => this.#pipe(client));
   }
 
-  /** Listens on `port` of 127.0.0.1 (0: the OS picks one) and forwards to host:port. */
-  static async start(target: { host: string; port: number }, port = 0): Promise<TcpProxy> {
+  /**
+   * Listens on `port` of 127.0.0.1 (0: the OS picks one) and forwards to host:port; `kafka` makes it
+   * follow the Kafka protocol's frames, which loseKafkaResponses needs.
+   */
+  static async start(target: { host: string; port: number }, port = 0, options: { kafka?: boolean } = {}): Promise<TcpProxy> {
     const server = createServer();
-    const proxy = new TcpProxy(server, target.host, target.port);
+    const proxy = new TcpProxy(server, target.host, target.port, options.kafka === true);
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
       server.listen(port, "127.0.0.1", () => resolve());
@@ -65,10 +69,6 @@ export class TcpProxy {
     const address = this.#server.address();
     if (address === null || typeof address !== "object") throw new Error("the proxy is not listening");
     return address.port;
-  }
-
-  get open(): number {
-    return this.#pairs.size;
   }
 
   /** From now on every connection (open or new) is cut after a random lifetime; null stops cutting. */
@@ -86,6 +86,7 @@ export class TcpProxy {
    * dropped connection for a request the broker carried out. Resolves when the last was lost.
    */
   loseKafkaResponses(apiKey: number, count = 1): Promise<void> {
+    if (!this.#kafka) throw new Error("loseKafkaResponses needs a proxy started with { kafka: true }");
     return new Promise((resolve) => {
       let left = count;
       this.#loseResponseTo = {
@@ -96,11 +97,6 @@ export class TcpProxy {
         },
       };
     });
-  }
-
-  /** Cuts every open connection now. */
-  dropAll(): void {
-    for (const pair of [...this.#pairs]) this.#cut(pair.client, pair.upstream);
   }
 
   async close(): Promise<void> {
@@ -140,7 +136,8 @@ export class TcpProxy {
     client.setNoDelay(true);
     const upstream = connect({ host: this.#targetHost, port: this.#targetPort });
     upstream.setNoDelay(true);
-    const pair: Pair = { client, upstream, timer: this.#schedule(client, upstream), requests: new FrameReader(KAFKA_REQUEST_HEADER), responses: new FrameReader(KAFKA_RESPONSE_HEADER) };
+    const frames = this.#kafka ? { requests: new FrameReader(KAFKA_REQUEST_HEADER), responses: new FrameReader(KAFKA_RESPONSE_HEADER) } : null;
+    const pair: Pair = { client, upstream, timer: this.#schedule(client, upstream), frames };
     this.#pairs.add(pair);
     const close = (): void => {
       clearTimeout(pair.timer);
@@ -150,11 +147,15 @@ export class TcpProxy {
     };
     client.on("error", close).on("close", close);
     upstream.on("error", close).on("close", close);
+    if (frames === null) {
+      client.pipe(upstream);
+      upstream.pipe(client);
+      return;
+    }
     client.on("data", (chunk: Buffer) => {
       // frames are followed from a connection's first byte, so their boundaries are known when needed
-      // (on a Redis connection this reads nonsense sizes and never matches: loseKafkaResponses is for Kafka)
       const target = this.#loseResponseTo;
-      const marked = pair.requests.read(chunk, (header) => target !== null && header.readInt16BE(4) === target.apiKey);
+      const marked = frames.requests.read(chunk, (header) => target !== null && header.readInt16BE(4) === target.apiKey);
       if (target !== null && marked !== null && pair.lostCorrelationId === undefined) {
         pair.lostCorrelationId = marked.readInt32BE(8);
         pair.onLost = target.lost;
@@ -166,7 +167,7 @@ export class TcpProxy {
     upstream.on("data", (chunk: Buffer) => {
       // a connection's responses come back in request order: the lost one starts at a frame boundary
       const lost = pair.lostCorrelationId;
-      const before = pair.responses.bytesBefore(chunk, (header) => lost !== undefined && header.readInt32BE(4) === lost);
+      const before = frames.responses.bytesBefore(chunk, (header) => lost !== undefined && header.readInt32BE(4) === lost);
       if (before === null) {
         if (!client.write(chunk)) upstream.pause();
         return;
