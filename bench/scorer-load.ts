@@ -13,7 +13,7 @@
  * VIRALITY_BENCH_PROFILE=<dir> makes the scorer write a V8 CPU profile (.cpuprofile) there.
  *
  *   node dist/bench/scorer-load.js [--videos 20000] [--events 1000000] [--latency-seconds 20] [--latency-rate N]
- *                                  [--ramp-seconds 10] [--ramp-from 1000] [--ramp-step 1000]
+ *                                  [--ramp-seconds 10] [--ramp-from 1000] [--ramp-step 1000] [--ramp-steps N] [--ticks 20]
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { createWriteStream, existsSync, mkdirSync, readFileSync } from "node:fs";
@@ -48,6 +48,10 @@ const LATENCY_SECONDS = arg("latency-seconds", 20);
 const RAMP_SECONDS = arg("ramp-seconds", 10);
 const RAMP_FROM = arg("ramp-from", 1_000);
 const RAMP_STEP = arg("ramp-step", 1_000);
+/** At most this many ramp steps (the ramp otherwise goes on until latency breaks). */
+const RAMP_STEPS = arg("ramp-steps", 1_000);
+/** Sends a second during the latency steps: each send carries rate / TICKS events stamped with one send time. */
+const TICKS = arg("ticks", 20);
 /** Latency "breaks" at a step whose p99 exceeds this, or whose delivered rate falls under 90 % of the offered one. */
 const BREAK_P99_MS = 1_000;
 const DIM = 512;
@@ -86,6 +90,19 @@ async function waitReady(port: number): Promise<void> {
 
 function envOf(config: Config, port: number): NodeJS.ProcessEnv {
   return { ...process.env, ...envOfConfig({ ...config, http: { ...config.http, port }, log: { level: "info" } }) };
+}
+
+/** The anonymous part of a process' RSS (heap, stacks, malloc; not the mapped node binary), in MB. */
+function rssAnonMb(child: ChildProcess): number {
+  const status = readFileSync(`/proc/${child.pid}/status`, "utf8");
+  return Number(/RssAnon:\s+(\d+)/.exec(status)?.[1] ?? "0") / 1024;
+}
+
+/** The scorer's RSS (total, anonymous) right after a full garbage collection (bench/gc-on-signal.ts), in MB. */
+async function collectedRss(child: ChildProcess): Promise<{ total: number; anon: number }> {
+  child.kill("SIGUSR2");
+  await new Promise((resolve) => setTimeout(resolve, 2_000));
+  return { total: rssMb(child), anon: rssAnonMb(child) };
 }
 
 const IDLE_SECONDS = 15;
@@ -163,7 +180,10 @@ async function main(): Promise<void> {
   // VIRALITY_BENCH_PROFILE=<dir>: the scorer writes a V8 CPU profile there when the bench ends
   const profileDir = process.env["VIRALITY_BENCH_PROFILE"];
   const profile = profileDir === undefined ? [] : ["--cpu-prof", `--cpu-prof-dir=${profileDir}`];
-  const child = spawn(process.execPath, [...profile, path.join(repoRoot(), "dist/src/cli/main.js"), "score", "--from-beginning"], {
+  // VIRALITY_BENCH_SCORER_FLAGS="--flag …": V8/Node flags for the scorer process only (e.g. heap sizes)
+  const flags = (process.env["VIRALITY_BENCH_SCORER_FLAGS"] ?? "").split(" ").filter((f) => f !== "");
+  const gcOnSignal = ["--expose-gc", "--import", path.join(repoRoot(), "dist/bench/gc-on-signal.js")];
+  const child = spawn(process.execPath, [...flags, ...gcOnSignal, ...profile, path.join(repoRoot(), "dist/src/cli/main.js"), "score", "--from-beginning"], {
     env: envOf(config, port),
     stdio: ["ignore", "pipe", "inherit"],
   });
@@ -221,6 +241,9 @@ async function main(): Promise<void> {
     const uploadSeconds = (Date.now() - t0) / 1000;
     const rssAfterUploads = rssMb(child);
     const rssAfterUploadsIdle = await idleRss(child);
+    const heapAfterUploadsIdle = await heapText(port);
+    const rssAfterUploadsCollected = await collectedRss(child);
+    const heapAfterUploadsCollected = await heapText(port);
     const redisAfterUploads = Number(/used_memory:(\d+)/.exec(await redis.info("memory"))?.[1] ?? 0);
     process.stderr.write(`uploads: ${VIDEOS} in ${uploadSeconds.toFixed(1)} s; scorer RSS ${rssAfterUploads.toFixed(0)} MB\n`);
 
@@ -250,6 +273,9 @@ async function main(): Promise<void> {
     const rate = soakEvents / soakSeconds;
     const rssEnd = rssMb(child);
     const rssEndIdle = await idleRss(child);
+    const heapEndIdle = await heapText(port);
+    const rssEndCollected = await collectedRss(child);
+    const heapEndCollected = await heapText(port);
     const redisEnd = Number(/used_memory:(\d+)/.exec(await redis.info("memory"))?.[1] ?? 0);
 
     // ---- 2. latency at half the rate, then a ramp of rising rates until it breaks
@@ -292,7 +318,7 @@ async function main(): Promise<void> {
       readonly p99: number;
       readonly cpu: Record<keyof typeof pids, number>;
     }
-    /** Sends newer 6h snapshots at `rate` for `seconds` (20 sends a second), then waits up to 3 s for their scores. */
+    /** Sends newer 6h snapshots at `rate` for `seconds` (TICKS sends a second), then waits up to 3 s for their scores. */
     const measure = async (rateNow: number, seconds: number): Promise<Step> => {
       latencies = [];
       sentAt.clear();
@@ -301,7 +327,7 @@ async function main(): Promise<void> {
       let sent = 0;
       while (Date.now() - start < seconds * 1000) {
         const tickStart = Date.now();
-        const perTick = Math.max(1, Math.round(rateNow / 20));
+        const perTick = Math.max(1, Math.round(rateNow / TICKS));
         const events: OutgoingEvent[] = [];
         for (let k = 0; k < perTick; k++) {
           const u = uploads[n % uploads.length];
@@ -314,7 +340,7 @@ async function main(): Promise<void> {
         for (const e of events) if (e.topic === "engagement") sentAt.set(`${e.value.video_id}@${e.value.observed_at}`, now);
         await send(events);
         sent += events.length;
-        const wait = 50 - (Date.now() - tickStart);
+        const wait = 1000 / TICKS - (Date.now() - tickStart);
         if (wait > 0) await new Promise((r) => setTimeout(r, wait));
       }
       const elapsed = (Date.now() - start) / 1000;
@@ -341,7 +367,7 @@ async function main(): Promise<void> {
       const step = await measure(r, RAMP_SECONDS);
       ramp.push(step);
       process.stderr.write(`  ramp ${r}/s: sent ${step.sentPerSecond.toFixed(0)}/s, p50 ${step.p50} ms, p99 ${step.p99} ms\n`);
-      if (step.p99 > BREAK_P99_MS || step.sentPerSecond < 0.9 * r) break;
+      if (step.p99 > BREAK_P99_MS || step.sentPerSecond < 0.9 * r || ramp.length >= RAMP_STEPS) break;
       await new Promise((res) => setTimeout(res, 2_000));
     }
     await watcher.disconnect();
@@ -370,7 +396,10 @@ async function main(): Promise<void> {
       console.log(`  ${String(st.offered).padStart(9)} ${st.sentPerSecond.toFixed(0).padStart(9)} ${st.scoredPerSecond.toFixed(0).padStart(9)} ${String(st.p50).padStart(8)} ${String(st.p99).padStart(8)}   ${cpuText(st.cpu)}`);
     }
     console.log(`scorer RSS: after uploads ${rssAfterUploads.toFixed(0)} MB, end of soak ${rssEnd.toFixed(0)} MB (${(((rssEnd - rssAfterUploads) / rssAfterUploads) * 100).toFixed(1)}%; samples ${rssSamples.map((r) => r.toFixed(0)).join(" ")})  (goal flat within 10%)`);
-    console.log(`scorer RSS after ${IDLE_SECONDS} s idle: after uploads ${rssAfterUploadsIdle.toFixed(0)} MB, end of soak ${rssEndIdle.toFixed(0)} MB (${(((rssEndIdle - rssAfterUploadsIdle) / rssAfterUploadsIdle) * 100).toFixed(1)}%)`);
+    console.log(`scorer RSS after ${IDLE_SECONDS} s idle: after uploads ${rssAfterUploadsIdle.toFixed(0)} MB, end of soak ${rssEndIdle.toFixed(0)} MB (${(((rssEndIdle - rssAfterUploadsIdle) / rssAfterUploadsIdle) * 100).toFixed(1)}%); ${heapAfterUploadsIdle} → ${heapEndIdle}`);
+    const change = (a: number, b: number): string => `${(((b - a) / a) * 100).toFixed(1)}%`;
+    const [c0, c1] = [rssAfterUploadsCollected, rssEndCollected];
+    console.log(`scorer RSS after a full GC: after uploads ${c0.total.toFixed(0)} MB, end of soak ${c1.total.toFixed(0)} MB (${change(c0.total, c1.total)}); anonymous ${c0.anon.toFixed(0)} → ${c1.anon.toFixed(0)} MB (${change(c0.anon, c1.anon)}); ${heapAfterUploadsCollected} → ${heapEndCollected}`);
     console.log(`Redis used_memory: after uploads ${(redisAfterUploads / 1e6).toFixed(1)} MB, end ${(redisEnd / 1e6).toFixed(1)} MB`);
     console.log(`Redis bytes per cached video: ${perVideo.toFixed(0)} (MEMORY USAGE, ${sample.length} keys)  (goal ≤ ${goal.toFixed(0)} = 1.2 × (4·${DIM} + 200))`);
   } finally {
