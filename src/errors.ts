@@ -37,6 +37,10 @@ export const ERROR_CODES = {
   // services
   VIR_KAFKA_UNAVAILABLE: { action: "retry", doc: "The Kafka broker did not answer." },
   VIR_REDIS_UNAVAILABLE: { action: "retry", doc: "Redis did not answer." },
+  VIR_STORE_REJECTED: {
+    action: "dead-letter",
+    doc: "Redis refused the write to one video's key (it holds a value the store did not write); that video's events are dead-lettered.",
+  },
   VIR_SERVICE_NOT_READY: { action: "stop", doc: "A local service did not become ready in time." },
 
   // input files (.pt, tables)

@@ -215,10 +215,14 @@ export class Scorer {
     const writes: Array<{ videoId: string; write: StoreWrite }> = [];
     const deadLetters: Message[] = [];
     const eventTimes = new Map<string, number>();
+    const messagesOf = new Map<string, KafkaMessage[]>();
     for (const message of batch.messages) {
       try {
         const input = await this.#withRetry("decoding", () => this.#decodeMessage(topic, message), heartbeat);
         for (const write of writesOf(input, dim)) writes.push({ videoId: input.event.video_id, write });
+        const messages = messagesOf.get(input.event.video_id);
+        if (messages === undefined) messagesOf.set(input.event.video_id, [message]);
+        else messages.push(message);
         const ts = Number(message.timestamp);
         eventTimes.set(input.event.video_id, Math.max(eventTimes.get(input.event.video_id) ?? 0, ts));
       } catch (error) {
@@ -231,7 +235,7 @@ export class Scorer {
     metrics?.eventsIn.inc({ topic }, batch.messages.length);
 
     // the epoch is read in the same pipeline, after the writes (see #rebuild)
-    const [videos, epoch] = await this.#withRetry(
+    const [{ videos, rejected }, epoch] = await this.#withRetry(
       "writing to Redis",
       () => Promise.all([this.store.writeAndRead(writes), this.#epochs.current()]),
       heartbeat,
@@ -241,6 +245,13 @@ export class Scorer {
       // every earlier input. Nothing is published or committed; the assigned partitions start over.
       await this.#rebuild();
       return;
+    }
+    for (const [videoId, error] of rejected) {
+      // a retry cannot fix that key: its events are parked with the error, the rest of the batch goes on
+      const messages = messagesOf.get(videoId) ?? [];
+      metrics?.deadLetters.inc({ code: error.code }, messages.length);
+      for (const message of messages) deadLetters.push(deadLetter({ topic, partition }, message, error));
+      this.#logger.warn({ topic, partition, video_id: videoId, offsets: messages.map((m) => m.offset), code: error.code, err: error.message }, "dead-lettered a video's events: Redis refused its key");
     }
     const result = await this.#withRetry("publishing", () => this.#publisher.publish(videos.values(), predictor, deadLetters), heartbeat);
     if (result.unscorable.length > 0) {

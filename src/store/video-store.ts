@@ -165,6 +165,30 @@ function settledValue<T>(result: PromiseSettledResult<T> | undefined, what: stri
   throw new ViralityError("VIR_REDIS_UNAVAILABLE", `${what} failed: ${message}`, { cause: result.reason });
 }
 
+/**
+ * A Redis error reply about one key's contents, which no retry can fix: the key holds another type
+ * (another client wrote it) or data that breaks the script. Other replies (LOADING, BUSY, OOM,
+ * READONLY, …) and lost connections stay transient.
+ */
+function keyRejection(reason: unknown, key: string): ViralityError | null {
+  if (!(reason instanceof Error) || reason.name !== "ReplyError") return null;
+  if (!reason.message.startsWith("WRONGTYPE") && !reason.message.includes("user_script")) return null;
+  return new ViralityError(
+    "VIR_STORE_REJECTED",
+    `Redis refused the write to ${key}: ${reason.message}. The key holds something this store did not write: delete it (DEL ${key}) and replay the video's events from the dead-letter topic`,
+    { cause: reason, details: { key } },
+  );
+}
+
+/** Each written video as it is after a batch of guarded writes, and the videos whose key Redis refused. */
+export interface WrittenVideos {
+  readonly videos: Map<string, StoredVideo>;
+  /** Per video, why Redis refused its key (VIR_STORE_REJECTED); nothing of it was written. */
+  readonly rejected: Map<string, ViralityError>;
+}
+
+type GuardedResult = { readonly changed: boolean; readonly hash: Map<string, Buffer> | null } | { readonly rejected: ViralityError };
+
 export class VideoStore {
   readonly #redis: RedisClient;
   readonly #prefix: string;
@@ -183,30 +207,40 @@ export class VideoStore {
    * its inputs changed.
    */
   async write(writes: ReadonlyArray<{ readonly videoId: string; readonly write: StoreWrite }>): Promise<Map<string, boolean>> {
-    return new Map([...(await this.#guardedWrites(writes, false))].map(([id, result]) => [id, result.changed]));
+    const out = new Map<string, boolean>();
+    for (const [videoId, result] of await this.#guardedWrites(writes, false)) {
+      if ("rejected" in result) throw result.rejected;
+      out.set(videoId, result.changed);
+    }
+    return out;
   }
 
   /**
    * Applies the writes like `write` and returns each written video as it is afterwards, read by the
-   * same script call (one round trip for a batch instead of two).
+   * same script call (one round trip for a batch instead of two). A video whose key Redis refuses
+   * (see keyRejection) is returned under `rejected` and does not fail the others.
    */
-  async writeAndRead(writes: ReadonlyArray<{ readonly videoId: string; readonly write: StoreWrite }>): Promise<Map<string, StoredVideo>> {
-    const out = new Map<string, StoredVideo>();
-    for (const [videoId, { hash }] of await this.#guardedWrites(writes, true)) if (hash !== null) out.set(videoId, this.#decode(videoId, hash));
-    return out;
+  async writeAndRead(writes: ReadonlyArray<{ readonly videoId: string; readonly write: StoreWrite }>): Promise<WrittenVideos> {
+    const videos = new Map<string, StoredVideo>();
+    const rejected = new Map<string, ViralityError>();
+    for (const [videoId, result] of await this.#guardedWrites(writes, true)) {
+      if ("rejected" in result) rejected.set(videoId, result.rejected);
+      else if (result.hash !== null) videos.set(videoId, this.#decode(videoId, result.hash));
+    }
+    return { videos, rejected };
   }
 
   async #guardedWrites(
     writes: ReadonlyArray<{ readonly videoId: string; readonly write: StoreWrite }>,
     read: boolean,
-  ): Promise<Map<string, { changed: boolean; hash: Map<string, Buffer> | null }>> {
+  ): Promise<Map<string, GuardedResult>> {
     const byVideo = new Map<string, FieldWrite[]>();
     for (const { videoId, write } of writes) {
       const list = byVideo.get(videoId) ?? [];
       list.push(...fieldsOf(write));
       byVideo.set(videoId, list);
     }
-    const out = new Map<string, { changed: boolean; hash: Map<string, Buffer> | null }>();
+    const out = new Map<string, GuardedResult>();
     if (byVideo.size === 0) return out;
     // The calls go out back to back without waiting for replies (one round trip for the batch); on a
     // Redis Cluster each goes to its key's master. EVALSHA, falling back to EVAL (which caches the
@@ -220,7 +254,13 @@ export class VideoStore {
     );
     let i = 0;
     for (const videoId of byVideo.keys()) {
-      const value = settledValue(results[i++], `guarded write for ${videoId}`);
+      const result = results[i++];
+      const rejected = result?.status === "rejected" ? keyRejection(result.reason, this.keyOf(videoId)) : null;
+      if (rejected !== null) {
+        out.set(videoId, { rejected });
+        continue;
+      }
+      const value = settledValue(result, `guarded write for ${videoId}`);
       if (!Array.isArray(value)) throw new ViralityError("VIR_REDIS_UNAVAILABLE", `guarded write for ${videoId} answered ${String(value)}`);
       const flat: unknown = value[1];
       let hash: Map<string, Buffer> | null = null;

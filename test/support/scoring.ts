@@ -59,6 +59,7 @@ export interface PublishedScore {
 }
 
 export interface DeadLetterSeen {
+  readonly key: string | null;
   readonly value: Buffer | null;
   readonly headers: Record<string, string>;
 }
@@ -108,7 +109,7 @@ export class ScoringHarness {
     await consumer.run({
       eachMessage: async ({ topic, partition, message }) => {
         if (topic === this.config.topics.deadLetter) {
-          this.deadLetters.push({ value: message.value, headers: headerText(message.headers) });
+          this.deadLetters.push({ key: message.key?.toString("utf8") ?? null, value: message.value, headers: headerText(message.headers) });
           return;
         }
         if (message.value === null) return;
