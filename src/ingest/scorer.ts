@@ -340,8 +340,14 @@ export class Scorer {
   }
 }
 
+/** What `rescoreAll` did: videos scored, and videos the model cannot score with their stored inputs. */
+export interface RescoreAllResult {
+  readonly scored: number;
+  readonly unscorable: PublishResult["unscorable"];
+}
+
 /** Scores every cached video with the given model (after `models publish --rescore-all`). */
-export async function rescoreAll(config: Config, predictor: Predictor, logger: Logger): Promise<number> {
+export async function rescoreAll(config: Config, predictor: Predictor, logger: Logger): Promise<RescoreAllResult> {
   const redis = createRedis(config);
   const kafka = createKafka(config, logger);
   const producer = new IdempotentProducer(kafka, logger);
@@ -349,14 +355,17 @@ export async function rescoreAll(config: Config, predictor: Predictor, logger: L
   const store = new VideoStore(redis, config.redis.keyPrefix);
   const publisher = new ScorePublisher(config, new EventSerde(config.registry.url), producer, store, null);
   let scored = 0;
+  const unscorable: Array<PublishResult["unscorable"][number]> = [];
   try {
     for await (const ids of store.videoIds()) {
       const videos = await store.read(ids);
-      scored += (await publisher.publish(videos.values(), predictor)).scores.length;
+      const result = await publisher.publish(videos.values(), predictor);
+      scored += result.scores.length;
+      unscorable.push(...result.unscorable);
     }
   } finally {
     await producer.disconnect();
     redis.disconnect();
   }
-  return scored;
+  return { scored, unscorable };
 }

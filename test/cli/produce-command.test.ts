@@ -1,11 +1,9 @@
 // Proves `virality produce` (the real CLI, a real process) puts every event of an events file on its configured topic, keyed and in file order per video, and that a bad file stops it, naming file:line, before anything is sent.
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { test } from "node:test";
-import { fileURLToPath } from "node:url";
-import { envOfConfig, type Config } from "../../src/config.js";
+import type { Config } from "../../src/config.js";
 import type { SchemaKey } from "../../src/contracts/generated/events.js";
 import { EventSerde } from "../../src/contracts/serde.js";
 import type { InputTopic } from "../../src/ingest/event-producer.js";
@@ -17,10 +15,10 @@ import { createLogger } from "../../src/logger.js";
 import { eventsInOrder } from "../../src/sim/delivery.js";
 import { simulateWorld } from "../../src/sim/world.js";
 import { writeWorld } from "../../src/sim/write.js";
+import { runCli, type CliRun } from "../support/cli.js";
 import { testConfig, uniqueName } from "../support/services.js";
 import { tempDir } from "../sim/helpers.js";
 
-const MAIN = fileURLToPath(new URL("../../src/cli/main.js", import.meta.url));
 const CONTRACT: Record<InputTopic, SchemaKey> = {
   uploads: "video-uploaded",
   embeddings: "video-embedding",
@@ -41,30 +39,9 @@ function literal(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
-interface CliRun {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** `node dist/src/cli/main.js produce FILE`, configured only through VIRALITY_* variables. */
+/** `virality produce FILE`. */
 function produceCli(config: Config, file: string): Promise<CliRun> {
-  const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith("VIRALITY_")));
-  const child = spawn(process.execPath, [MAIN, "produce", file], { env: { ...inherited, ...envOfConfig(config) }, stdio: ["ignore", "pipe", "pipe"] });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
-  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill("SIGKILL");
-      reject(new Error(`virality produce did not finish in 120 s\nstdout: ${stdout}\nstderr: ${stderr}`));
-    }, 120_000);
-    child.once("close", (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+  return runCli(config, ["produce", file]);
 }
 
 /** Every message of the input topics, decoded, as `topic/key` → values in offset order. */

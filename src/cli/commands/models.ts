@@ -30,8 +30,15 @@ export function registerModels(program: Command, configOf: (command: Command) =>
       await withRegistry(config, (registry) => registry.publish(bundle));
       console.log(`published ${bundle.version} (stages: ${Object.keys(bundle.stages).join(", ")}) as current`);
       if (options.rescoreAll) {
-        const n = await rescoreAll(config, new Predictor(bundle), createLogger(config.log.level));
-        console.log(`re-scored ${n} cached videos with ${bundle.version}`);
+        const { scored, unscorable } = await rescoreAll(config, new Predictor(bundle), createLogger(config.log.level));
+        console.log(`re-scored ${scored} cached videos with ${bundle.version}`);
+        if (unscorable.length > 0) {
+          console.log(
+            `skipped ${unscorable.length} cached videos ${bundle.version} cannot score with their stored inputs; they are scored again when their inputs change:`,
+          );
+          for (const { videoId, reason } of unscorable.slice(0, 10)) console.log(`  ${videoId}: ${reason}`);
+          if (unscorable.length > 10) console.log(`  … and ${unscorable.length - 10} more`);
+        }
       }
     });
   models
