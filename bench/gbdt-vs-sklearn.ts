@@ -12,7 +12,8 @@
  * load from other processes hits both alike, as median and minimum (the first fit included for
  * both; ours with its worker thread, sklearn with OpenMP on all cores), held-out MAE, and the ratios ours/sklearn. A parity line refits ours
  * with binQuantile "averaged_inverted_cdf" (sklearn >= 1.6's thresholds) and reports the largest
- * difference from sklearn's test predictions.
+ * difference from sklearn's test predictions. Then the predictor: rows/s in batch over the test rows and
+ * the latency of one-row calls, ours and sklearn's predict().
  *
  * Needs python3; installs scikit-learn into ~/.cache/virality/bench-venv on first use (PyPI).
  * Usage: node dist/bench/gbdt-vs-sklearn.js [--train 10000,222] [--test 2500] [--runs 5] [--seed 1]
@@ -28,7 +29,7 @@ import { createInterface } from "node:readline";
 import type { Readable, Writable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import type { FeatureMatrix } from "../src/model/trees.js";
-import { predictTrees } from "../src/model/trees.js";
+import { predictTrees, predictTreesRow, type TreeEnsemble } from "../src/model/trees.js";
 import type { GbdtOptions } from "../trainer/gbdt/index.js";
 import { fitGbdt } from "../trainer/gbdt/index.js";
 import { Rng } from "../trainer/gbdt/rng.js";
@@ -117,6 +118,49 @@ function mae(p: ArrayLike<number>, y: ArrayLike<number>): number {
 function median(values: readonly number[]): number {
   const s = [...values].sort((a, b) => a - b);
   return s.length % 2 === 1 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+interface PredictorTiming {
+  readonly batchRowsPerSecond: number;
+  /** Seconds per one-row call. */
+  readonly singleP50: number;
+  readonly singleP99: number;
+}
+
+/**
+ * Our predictor on the test rows: the whole matrix repeated for ≥ 1 s (rows/s), and one row at a time
+ * through predictTreesRow (the scorer's path; each row a Float64Array, as assembly makes them), every
+ * test row timed on its own after a warm-up pass.
+ */
+function timeOurPredictor(model: TreeEnsemble, test: FeatureMatrix): PredictorTiming {
+  let reps = 0;
+  const started = performance.now();
+  let elapsed = 0;
+  while (elapsed < 1000) {
+    predictTrees(model, test);
+    reps++;
+    elapsed = performance.now() - started;
+  }
+  const rows = Array.from({ length: test.nRows }, (_, i) => Float64Array.from(test.data.subarray(i * test.nCols, (i + 1) * test.nCols)));
+  let sink = 0;
+  for (const row of rows) sink += predictTreesRow(model, row);
+  const calls: number[] = [];
+  for (const row of rows) {
+    const t0 = process.hrtime.bigint();
+    sink += predictTreesRow(model, row);
+    calls.push(Number(process.hrtime.bigint() - t0) / 1e9);
+  }
+  if (!Number.isFinite(sink)) throw new Error("non-finite predictions");
+  calls.sort((a, b) => a - b);
+  return {
+    batchRowsPerSecond: (reps * test.nRows) / (elapsed / 1000),
+    singleP50: calls[Math.floor(calls.length / 2)] ?? Number.NaN,
+    singleP99: calls[Math.min(calls.length - 1, Math.floor(0.99 * calls.length))] ?? Number.NaN,
+  };
+}
+
+function timingText(t: PredictorTiming): string {
+  return `batch ${Math.round(t.batchRowsPerSecond).toLocaleString("en-US")} rows/s, one row p50 ${(t.singleP50 * 1e6).toFixed(1)} µs, p99 ${(t.singleP99 * 1e6).toFixed(1)} µs`;
 }
 
 /** ~/.cache/virality/bench-venv with scikit-learn, created on first use. */
@@ -226,6 +270,7 @@ async function main(): Promise<void> {
       }
       if (fit === null) throw new Error("--runs must be at least 1");
       await sk.ask("predict");
+      const skTiming = await sk.ask("time-predict");
       await sk.stop();
       const skPred = await sklearnTestPredictions(dir);
       const ours = predictTrees(fit.model, test);
@@ -251,6 +296,19 @@ async function main(): Promise<void> {
           `${(Math.min(...oursSeconds) / Math.min(...skSeconds)).toFixed(3)} (minima)`,
       );
       console.log(`  parity (ours with binQuantile averaged_inverted_cdf vs sklearn): max |Δ prediction| ${parityMax.toExponential(2)}`);
+      const ourTiming = timeOurPredictor(fit.model, test);
+      const theirTiming: PredictorTiming = {
+        batchRowsPerSecond: numberField(skTiming, "batchRowsPerSecond"),
+        singleP50: numberField(skTiming, "singleP50"),
+        singleP99: numberField(skTiming, "singleP99"),
+      };
+      console.log(`  predictor (${fit.nIter}-tree model, ${nTest} test rows):`);
+      console.log(`    ours     ${timingText(ourTiming)} (one thread)`);
+      console.log(`    sklearn  ${timingText(theirTiming)} (predict(); batch on its OpenMP threads)`);
+      console.log(
+        `    ratio ours/sklearn: batch rows/s ${(ourTiming.batchRowsPerSecond / theirTiming.batchRowsPerSecond).toFixed(2)}, ` +
+          `one-row p50 time ${(ourTiming.singleP50 / theirTiming.singleP50).toFixed(4)}`,
+      );
     }
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -6,6 +6,8 @@ nTrain rows train, the rest are the test rows. Then serves commands on stdin, on
 caller can interleave its own fits with these (fairer on a shared machine):
   fit      -> fits once, prints {"seconds": s, "nIter": n}   (only fit() is timed)
   predict  -> writes the last model's test predictions to <dir>/sklearn-test.f64, prints {"ok": true}
+  time-predict -> times the last model's predict(): the whole test set repeated for >= 1 s (rows/s)
+              and one row at a time for up to 500 rows (seconds per call, p50 and p99)
   info     -> prints {"version": ..., "threads": OpenMP threads}
   quit
 """
@@ -41,6 +43,26 @@ def main() -> None:
         elif command == "predict" and model is not None:
             model.predict(X_test).astype("<f8").tofile(root / "sklearn-test.f64")
             reply = {"ok": True}
+        elif command == "time-predict" and model is not None:
+            reps, started = 0, time.perf_counter()
+            while True:
+                model.predict(X_test)
+                reps += 1
+                elapsed = time.perf_counter() - started
+                if elapsed >= 1.0:
+                    break
+            calls = []
+            for i in range(min(500, len(X_test))):
+                row = X_test[i : i + 1]
+                t0 = time.perf_counter()
+                model.predict(row)
+                calls.append(time.perf_counter() - t0)
+            calls.sort()
+            reply = {
+                "batchRowsPerSecond": reps * len(X_test) / elapsed,
+                "singleP50": calls[len(calls) // 2],
+                "singleP99": calls[min(len(calls) - 1, int(0.99 * len(calls)))],
+            }
         elif command == "info":
             openmp = [p for p in threadpool_info() if p.get("user_api") == "openmp"]
             reply = {"version": sklearn.__version__, "threads": openmp[0]["num_threads"] if openmp else None}
