@@ -24,7 +24,7 @@ import type { World } from "../../src/sim/types.js";
 import { ModelRegistry } from "../../src/store/model-registry.js";
 import { createRedis, deleteKeysWithPrefix } from "../../src/store/redis.js";
 import { train } from "../../trainer/train.js";
-import { testConfig, uniqueName } from "./services.js";
+import { deleteGroups, testConfig, uniqueName } from "./services.js";
 
 export interface TrainedWorld {
   readonly world: World;
@@ -78,6 +78,7 @@ export class ScoringHarness {
   readonly deadLetters: DeadLetterSeen[] = [];
   readonly scorers: Scorer[] = [];
   #watcher: Consumer | null = null;
+  readonly #watchGroup = uniqueName("watch");
 
   private constructor(
     readonly config: Config,
@@ -103,7 +104,7 @@ export class ScoringHarness {
   /** Collects everything published on the scores and dead-letter topics. */
   async #watch(): Promise<void> {
     const kafka = createKafka(this.config, createLogger("silent"));
-    const consumer = kafka.consumer({ groupId: uniqueName("watch") });
+    const consumer = kafka.consumer({ groupId: this.#watchGroup });
     await consumer.connect();
     await consumer.subscribe({ topics: [this.config.topics.scores, this.config.topics.deadLetter], fromBeginning: true });
     await consumer.run({
@@ -177,6 +178,7 @@ export class ScoringHarness {
   async close(): Promise<void> {
     for (const scorer of this.scorers) await scorer.stop().catch(() => undefined);
     await this.#watcher?.disconnect().catch(() => undefined);
+    await deleteGroups(this.config, [this.#watchGroup]);
     const redis = createRedis(this.config);
     try {
       await deleteKeysWithPrefix(redis, this.config.redis.keyPrefix);

@@ -41,7 +41,18 @@ export async function testConfig(t: TestContext, overrides: Record<string, unkno
   return config;
 }
 
-/** Deletes the test's topics and registry subjects. */
+/** Deletes consumer groups (those still in use or never created are left: the broker says so per group). */
+export async function deleteGroups(config: Config, groups: readonly string[]): Promise<void> {
+  const admin = createKafka(config, createLogger("silent")).admin();
+  try {
+    await admin.connect();
+    await admin.deleteGroups([...groups]).catch(() => undefined);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Deletes the test's topics, its scorer group and its registry subjects. */
 export async function cleanUp(config: Config): Promise<void> {
   const kafka = createKafka(config, createLogger("silent"));
   const admin = kafka.admin();
@@ -50,6 +61,7 @@ export async function cleanUp(config: Config): Promise<void> {
     const existing = new Set(await admin.listTopics());
     const mine = allTopics(config).filter((t) => existing.has(t));
     if (mine.length > 0) await admin.deleteTopics({ topics: mine, timeout: 10_000 });
+    await admin.deleteGroups([config.scorer.groupId]).catch(() => undefined);
   } finally {
     await admin.disconnect();
   }
