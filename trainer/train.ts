@@ -32,7 +32,7 @@ import {
   type StageModel,
   type TargetTransform,
 } from "../src/model/bundle.js";
-import { predictTrees, type TreeEnsemble } from "../src/model/trees.js";
+import { CachedTreePredictions, predictTrees, type TreeEnsemble } from "../src/model/trees.js";
 import { fitCart } from "./baselines/cart.js";
 import { fitMean } from "./baselines/mean.js";
 import { fitRidge } from "./baselines/ridge.js";
@@ -310,6 +310,11 @@ async function trainStage(
   progress("permutation importance", 0.8);
   const names = featureNames(spec, stage);
   const importance = permutationImportance(xTest, yTest, (x) => predictWith(model, margin, viewsAt, x), {
+    // the same predictions, walking again only the trees that split on the permuted columns
+    repredict: (x) => {
+      const cached = new CachedTreePredictions(model, asGbdtMatrix(x));
+      return (columns) => cached.predict(columns, marginsOf(margin, viewsAt, x));
+    },
     nRepeats: options.importanceRepeats ?? 5,
     seed: options.seed ?? 0,
     names,

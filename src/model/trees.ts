@@ -128,30 +128,98 @@ function predictAt(
   colStride: number,
   baseMargin: number,
 ): number {
-  const { treeRoots, feature, threshold, missingLeft, catBitset, left, right, value, bitsets } = model;
+  const { treeRoots, value } = model;
   let acc = model.baseline + baseMargin;
-  for (let t = 0; t < treeRoots.length; t++) {
-    let node = treeRoots[t];
-    let f = feature[node];
-    while (f >= 0) {
-      const v = data[rowOffset + f * colStride];
-      let goLeft: boolean;
-      const bitset = catBitset[node];
-      if (v !== v) {
-        goLeft = missingLeft[node] === 1;
-      } else if (bitset < 0) {
-        goLeft = v <= threshold[node];
-      } else if (v >= 0 && v < 256 && v === Math.floor(v)) {
-        goLeft = ((bitsets[bitset * BITSET_WORDS + (v >>> 5)] >>> (v & 31)) & 1) === 1;
-      } else {
-        goLeft = missingLeft[node] === 1;
-      }
-      node = goLeft ? left[node] : right[node];
-      f = feature[node];
-    }
-    acc += value[node];
-  }
+  for (let t = 0; t < treeRoots.length; t++) acc += value[leafOf(model, treeRoots[t], data, rowOffset, colStride)];
   return acc;
+}
+
+/** The leaf a row reaches from `node` (a tree's root). */
+function leafOf(model: TreeEnsemble, root: number, data: ArrayLike<number>, rowOffset: number, colStride: number): number {
+  const { feature, threshold, missingLeft, catBitset, left, right, bitsets } = model;
+  let node = root;
+  let f = feature[node];
+  while (f >= 0) {
+    const v = data[rowOffset + f * colStride];
+    let goLeft: boolean;
+    const bitset = catBitset[node];
+    if (v !== v) {
+      goLeft = missingLeft[node] === 1;
+    } else if (bitset < 0) {
+      goLeft = v <= threshold[node];
+    } else if (v >= 0 && v < 256 && v === Math.floor(v)) {
+      goLeft = ((bitsets[bitset * BITSET_WORDS + (v >>> 5)] >>> (v & 31)) & 1) === 1;
+    } else {
+      goLeft = missingLeft[node] === 1;
+    }
+    node = goLeft ? left[node] : right[node];
+    f = feature[node];
+  }
+  return node;
+}
+
+/**
+ * Predictions of one matrix re-predicted many times with a few columns changed in place (permutation
+ * importance): every tree's leaf value per row is kept from a first full walk, and a re-prediction
+ * walks again only the trees that split on a changed column. The sum runs in tree order from the same
+ * start as predictTrees, so the result is bit-identical to predictTrees on the changed matrix.
+ */
+export class CachedTreePredictions {
+  readonly #model: TreeEnsemble;
+  readonly #x: FeatureMatrix;
+  /** leafValues[row * nTrees + t]: tree t's value for the row as the matrix was at construction. */
+  readonly #leafValues: Float64Array;
+  /** Per feature, the trees with a split on it. */
+  readonly #treesOf: ReadonlyArray<readonly number[]>;
+
+  constructor(model: TreeEnsemble, x: FeatureMatrix) {
+    checkPredictInput(model, x, undefined);
+    this.#model = model;
+    this.#x = x;
+    const nTrees = model.treeRoots.length;
+    const { rowStride, colStride } = matrixStrides(x);
+    this.#leafValues = new Float64Array(x.nRows * nTrees);
+    for (let r = 0; r < x.nRows; r++) {
+      for (let t = 0; t < nTrees; t++) this.#leafValues[r * nTrees + t] = model.value[leafOf(model, model.treeRoots[t], x.data, r * rowStride, colStride)];
+    }
+    const treesOf: Array<Set<number>> = Array.from({ length: model.nFeatures }, () => new Set());
+    for (let t = 0; t < nTrees; t++) {
+      const stack = [model.treeRoots[t]];
+      for (let node = stack.pop(); node !== undefined; node = stack.pop()) {
+        const f = model.feature[node];
+        if (f < 0) continue;
+        treesOf[f]?.add(t);
+        stack.push(model.left[node], model.right[node]);
+      }
+    }
+    this.#treesOf = treesOf.map((set) => [...set]);
+  }
+
+  /** Whether any tree splits on the column (a column no tree reads cannot change a prediction). */
+  uses(column: number): boolean {
+    return (this.#treesOf[column]?.length ?? 0) > 0;
+  }
+
+  /** Predictions of the matrix now, which has changed since construction only in `columns`. */
+  predict(columns: readonly number[], baseMargin?: ArrayLike<number>): Float64Array {
+    const model = this.#model;
+    const x = this.#x;
+    if (baseMargin !== undefined && baseMargin.length !== x.nRows) checkPredictInput(model, x, baseMargin);
+    const nTrees = model.treeRoots.length;
+    const changed = new Uint8Array(nTrees);
+    for (const c of columns) for (const t of this.#treesOf[c] ?? []) changed[t] = 1;
+    const { rowStride, colStride } = matrixStrides(x);
+    const out = new Float64Array(x.nRows);
+    for (let r = 0; r < x.nRows; r++) {
+      let acc = model.baseline + (baseMargin === undefined ? 0 : baseMargin[r]);
+      const at = r * nTrees;
+      for (let t = 0; t < nTrees; t++) {
+        acc += changed[t] === 1 ? model.value[leafOf(model, model.treeRoots[t], x.data, r * rowStride, colStride)] : this.#leafValues[at + t];
+      }
+      out[r] = acc;
+    }
+    return out;
+  }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,9 +1,9 @@
-// Proves the tree-ensemble contract: JSON round trips give bit-identical predictions, malformed JSON is refused naming the field, batch and single-row predictors agree.
+// Proves the tree-ensemble contract: JSON round trips give bit-identical predictions, malformed JSON is refused naming the field, batch and single-row predictors agree, cached re-predictions equal full ones.
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { isViralityError } from "../../src/errors.js";
 import type { FeatureMatrix } from "../../src/model/trees.js";
-import { predictTrees, predictTreesRow, treesFromJSON, treesToJSON } from "../../src/model/trees.js";
+import { CachedTreePredictions, predictTrees, predictTreesRow, treesFromJSON, treesToJSON } from "../../src/model/trees.js";
 import { fitGbdt } from "../../trainer/gbdt/index.js";
 import { Rng } from "../../trainer/gbdt/rng.js";
 import { stumpEnsemble } from "../support/stump.js";
@@ -119,5 +119,26 @@ test("malformed JSON is refused with VIR_MODEL_INVALID naming the field", () => 
       (e) => isViralityError(e, "VIR_MODEL_INVALID") && e.message.includes(`"${field}"`),
       field,
     );
+  }
+});
+
+test("cached tree predictions re-walk only the trees a changed column reaches and equal a full predict bit for bit", () => {
+  const n = x.nRows;
+  const copy = Float32Array.from(x.data);
+  const matrix: FeatureMatrix = { data: copy, nRows: n, nCols: 4, layout: "row-major" };
+  const margin = (): Float64Array => Float64Array.from({ length: n }, (_, r) => (Number.isNaN(copy[r * 4]) ? 0.5 : copy[r * 4 + 2] * 0.25));
+  const cached = new CachedTreePredictions(model, matrix);
+  assert.deepEqual(cached.predict([], margin()), predictTrees(model, matrix, margin()));
+  const rng = new Rng(4);
+  for (const column of [0, 1, 2, 3]) {
+    assert.ok(cached.uses(column), `column ${column} is split on`);
+    // move the column's values between rows (NaN and category codes included), as permutation importance does
+    const perm = rng.permutation(n);
+    const saved = Float32Array.from({ length: n }, (_, r) => copy[r * 4 + column]);
+    for (let r = 0; r < n; r++) copy[r * 4 + column] = saved[perm[r]];
+    const full = predictTrees(model, matrix, margin());
+    assert.notDeepEqual(full, predictTrees(model, x, margin()), "the permutation changes predictions");
+    assert.deepEqual(cached.predict([column], margin()), full);
+    for (let r = 0; r < n; r++) copy[r * 4 + column] = saved[r];
   }
 });

@@ -14,6 +14,9 @@
  * max_samples) are scored. Only the permuted columns are saved and restored around each entry; the
  * matrix is never copied per repeat. Without sampling the caller's matrix is permuted in place and
  * restored before returning (also when predict throws); with sampling the sample is a private copy.
+ * A model that can re-predict only what a changed column touches (`repredict`; trees: only the trees
+ * that split on it, see CachedTreePredictions) gives the same numbers, bit for bit, in a fraction of
+ * the time: a 512-d embedding model spends most of its importance on columns few trees read.
  */
 import { ViralityError } from "../../src/errors.js";
 import { Rng } from "../gbdt/rng.js";
@@ -24,6 +27,12 @@ export type ImportanceScoring = "r2" | "neg_mae";
 
 /** Any model: predictions for every row of the matrix. */
 export type Predictor = (x: RowMatrix) => Float64Array;
+
+/**
+ * Given the matrix importance scores on (once), a function that predicts it again after only
+ * `columns` were changed in place; its predictions must equal the Predictor's on the changed matrix.
+ */
+export type Repredictor = (x: RowMatrix) => (columns: readonly number[]) => Float64Array;
 
 export interface ColumnGroup {
   readonly name: string;
@@ -45,6 +54,8 @@ export interface PermutationImportanceOptions {
   readonly groups?: readonly ColumnGroup[];
   /** Column names (width of them) for the result; default "col_<i>". */
   readonly names?: readonly string[];
+  /** A faster path giving the same predictions (see Repredictor); default: predict everything each time. */
+  readonly repredict?: Repredictor;
 }
 
 export const IMPORTANCE_DEFAULTS = { nRepeats: 5, seed: 0, maxRows: 2000, scoring: "r2" } as const;
@@ -90,11 +101,13 @@ export function permutationImportance(
   const rows = sampled ? new Rng(seed).sampleWithoutReplacement(x.rows, maxRows) : null;
   const work = rows === null ? x : takeRows(x, rows);
   const target = rows === null ? y : takeValues(y, rows);
-  const score = (m: RowMatrix): number => scoreOf(scoring, target, checkedPredict(predict, m));
-  const baselineScore = score(work);
+  const baselineScore = scoreOf(scoring, target, checkedPredict(predict, work));
+  const again = options.repredict?.(work);
+  const scoreWith = (columns: readonly number[]) => (m: RowMatrix): number =>
+    scoreOf(scoring, target, again === undefined ? checkedPredict(predict, m) : checkedPredict(() => again(columns), m));
 
   const entry = (name: string, columns: readonly number[]): ImportanceEntry => {
-    const drops = permutedScores(work, columns, nRepeats, seed, score).map((s) => baselineScore - s);
+    const drops = permutedScores(work, columns, nRepeats, seed, scoreWith(columns)).map((s) => baselineScore - s);
     const mean = drops.reduce((a, b) => a + b, 0) / drops.length;
     const std = Math.sqrt(drops.reduce((a, d) => a + (d - mean) ** 2, 0) / drops.length);
     return { name, columns, mean, std, drops };

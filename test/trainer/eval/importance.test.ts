@@ -1,4 +1,4 @@
-// Proves permutation importance: no-signal columns score ≈ 0, strong ones high, blocks ≥ their members, seeded, input restored.
+// Proves permutation importance: no-signal columns score ≈ 0, strong ones high, blocks ≥ their members, seeded, input restored; a tree model's re-prediction path gives the same numbers bit for bit.
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { isViralityError } from "../../../src/errors.js";
@@ -7,6 +7,8 @@ import { importanceGroups } from "../../../trainer/eval/importance-groups.js";
 import { permutationImportance } from "../../../trainer/eval/importance.js";
 import type { RowMatrix } from "../../../trainer/eval/matrix.js";
 import { synthetic } from "../../features/synthetic.js";
+import { CachedTreePredictions, predictTrees } from "../../../src/model/trees.js";
+import { fitGbdt } from "../../../trainer/gbdt/index.js";
 import { linearPredictor, linearProblem } from "./synthetic.js";
 
 // col 0 strong, col 1 moderate, col 2 weak, col 3 no signal
@@ -106,4 +108,39 @@ test("importance groups split a stage's vector into embedding, metadata and enga
   const engagement = late.find((g) => g.name === "engagement");
   assert.ok(engagement !== undefined);
   assert.ok(engagement.columns.some((c) => names[c] === "views_1h") && engagement.columns.some((c) => names[c] === "views_6h"));
+});
+
+test("re-predicting only the trees a permuted column reaches gives the same importances bit for bit", async () => {
+  // a tree model on the linear problem plus a constant column no tree can split on, with a base
+  // margin read from column 0 (as the Szabo–Huberman stages read their views column)
+  const width = problem.x.width + 1;
+  const data = new Float32Array(problem.x.rows * width);
+  for (let r = 0; r < problem.x.rows; r++) {
+    data.set(problem.x.data.subarray(r * problem.x.width, (r + 1) * problem.x.width), r * width);
+    data[r * width + problem.x.width] = 1;
+  }
+  const x: RowMatrix = { data, rows: problem.x.rows, width };
+  const gbdt = (m: RowMatrix) => ({ data: m.data, nRows: m.rows, nCols: m.width, layout: "row-major" as const });
+  const margins = (m: RowMatrix): Float64Array => Float64Array.from({ length: m.rows }, (_, r) => 0.1 * m.data[r * m.width]);
+  const model = (await fitGbdt(gbdt(x), problem.y, { maxIter: 40 }, { baseMargin: margins(x) })).model;
+  const predictTree = (m: RowMatrix): Float64Array => predictTrees(model, gbdt(m), margins(m));
+  const options = { groups: [...groups, { name: "all", columns: [0, 1, 2, 3, 4] }], seed: 3 };
+  const plain = permutationImportance(x, problem.y, predictTree, options);
+  let repredictions = 0;
+  const fast = permutationImportance(x, problem.y, predictTree, {
+    ...options,
+    repredict: (m) => {
+      const cached = new CachedTreePredictions(model, gbdt(m));
+      assert.equal(cached.uses(4), false, "no tree splits on the constant column");
+      return (columns) => {
+        repredictions++;
+        return cached.predict(columns, margins(m));
+      };
+    },
+  });
+  assert.equal(repredictions, (5 + 3) * 5, "every entry and repeat went through the re-prediction path");
+  assert.deepEqual(fast, plain);
+  const constant = fast.columns[4];
+  assert.ok(constant !== undefined && constant.mean === 0 && constant.drops.every((d) => d === 0));
+  assert.ok((fast.columns[0]?.mean ?? 0) > 1);
 });
