@@ -167,12 +167,14 @@ function settledValue<T>(result: PromiseSettledResult<T> | undefined, what: stri
 
 /**
  * A Redis error reply about one key's contents, which no retry can fix: the key holds another type
- * (another client wrote it) or data that breaks the script. Other replies (LOADING, BUSY, OOM,
- * READONLY, …) and lost connections stay transient.
+ * (another client wrote it: WRONGTYPE, which Redis 6 wraps in "ERR Error running script …") or data
+ * that makes the script fail ("ERR user_script:N: …", Redis 7). Every other reply stays transient,
+ * also when raised inside the script (Redis 7 appends "script: …, on @user_script:N." to an OOM,
+ * READONLY or MISCONF from redis.call), and so do lost connections.
  */
 function keyRejection(reason: unknown, key: string): ViralityError | null {
   if (!(reason instanceof Error) || reason.name !== "ReplyError") return null;
-  if (!reason.message.startsWith("WRONGTYPE") && !reason.message.includes("user_script")) return null;
+  if (!reason.message.includes("WRONGTYPE") && !reason.message.startsWith("ERR user_script:")) return null;
   return new ViralityError(
     "VIR_STORE_REJECTED",
     `Redis refused the write to ${key}: ${reason.message}. The key holds something this store did not write: delete it (DEL ${key}) and replay the video's events from the dead-letter topic`,
