@@ -13,6 +13,17 @@ const LEVELS: Record<number, "error" | "warn" | "info" | "debug"> = {
   [logLevel.DEBUG]: "debug",
 };
 
+/**
+ * The level a kafkajs log entry is logged at. kafkajs' connection logs every error response at ERROR
+ * ("Response InitProducerId …: The coordinator is loading", common while a broker starts), also when
+ * it retries the request and succeeds; whoever made the request reports a failure that remains (our
+ * retries warn, an error no retry can fix is fatal), so those entries are warnings here.
+ */
+export function kafkaLogLevel(entry: Pick<LogEntry, "namespace" | "level"> & { readonly log: { readonly message: string } }): "error" | "warn" | "info" | "debug" {
+  if (entry.level === logLevel.ERROR && entry.namespace === "Connection" && entry.log.message.startsWith("Response ")) return "warn";
+  return LEVELS[entry.level] ?? "info";
+}
+
 export function createKafka(config: Config, logger: Logger): Kafka {
   const log = logger.child({ component: "kafkajs" });
   return new Kafka({
@@ -24,7 +35,7 @@ export function createKafka(config: Config, logger: Logger): Kafka {
     logLevel: logLevel.WARN,
     logCreator: () => (entry: LogEntry) => {
       const { message, ...rest } = entry.log;
-      log[LEVELS[entry.level] ?? "info"]({ namespace: entry.namespace, ...rest }, message);
+      log[kafkaLogLevel(entry)]({ namespace: entry.namespace, ...rest }, message);
     },
   });
 }
