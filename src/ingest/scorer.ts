@@ -215,14 +215,13 @@ export class Scorer {
     const writes: Array<{ videoId: string; write: StoreWrite }> = [];
     const deadLetters: Message[] = [];
     const eventTimes = new Map<string, number>();
-    const messagesOf = new Map<string, KafkaMessage[]>();
-    for (const message of batch.messages) {
+    /** The video of each message, by position (none for one dead-lettered while decoding). */
+    const videoOf = new Array<string | undefined>(batch.messages.length);
+    for (const [position, message] of batch.messages.entries()) {
       try {
         const input = await this.#withRetry("decoding", () => this.#decodeMessage(topic, message), heartbeat);
         for (const write of writesOf(input, dim)) writes.push({ videoId: input.event.video_id, write });
-        const messages = messagesOf.get(input.event.video_id);
-        if (messages === undefined) messagesOf.set(input.event.video_id, [message]);
-        else messages.push(message);
+        videoOf[position] = input.event.video_id;
         const ts = Number(message.timestamp);
         eventTimes.set(input.event.video_id, Math.max(eventTimes.get(input.event.video_id) ?? 0, ts));
       } catch (error) {
@@ -248,7 +247,7 @@ export class Scorer {
     }
     for (const [videoId, error] of rejected) {
       // a retry cannot fix that key: its events are parked with the error, the rest of the batch goes on
-      const messages = messagesOf.get(videoId) ?? [];
+      const messages = batch.messages.filter((_, position) => videoOf[position] === videoId);
       metrics?.deadLetters.inc({ code: error.code }, messages.length);
       for (const message of messages) deadLetters.push(deadLetter({ topic, partition }, message, error));
       this.#logger.warn({ topic, partition, video_id: videoId, offsets: messages.map((m) => m.offset), code: error.code, err: error.message }, "dead-lettered a video's events: Redis refused its key");

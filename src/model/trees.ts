@@ -204,7 +204,7 @@ export class CachedTreePredictions {
   predict(columns: readonly number[], baseMargin?: ArrayLike<number>): Float64Array {
     const model = this.#model;
     const x = this.#x;
-    if (baseMargin !== undefined && baseMargin.length !== x.nRows) checkPredictInput(model, x, baseMargin);
+    checkPredictInput(model, x, baseMargin);
     const nTrees = model.treeRoots.length;
     const changed = new Uint8Array(nTrees);
     for (const c of columns) for (const t of this.#treesOf[c] ?? []) changed[t] = 1;

@@ -15,7 +15,7 @@ import type { RowMatrix } from "../eval/matrix.js";
 import { r2Score } from "../eval/metrics.js";
 import { checkTreeSettings } from "./cart.js";
 import { leafOf, splitOf, trainTree, treeInputs } from "./cart-tree.js";
-import { formatNumber } from "../eval/format.js";
+import { formatNumber } from "../../src/report/format.js";
 
 export const SURROGATE_MAX_DEPTH = 4;
 

@@ -103,8 +103,9 @@ export function permutationImportance(
   const target = rows === null ? y : takeValues(y, rows);
   const baselineScore = scoreOf(scoring, target, checkedPredict(predict, work));
   const again = options.repredict?.(work);
-  const scoreWith = (columns: readonly number[]) => (m: RowMatrix): number =>
-    scoreOf(scoring, target, again === undefined ? checkedPredict(predict, m) : checkedPredict(() => again(columns), m));
+  /** What predicts the matrix once only `columns` have changed. */
+  const predictAfter = (columns: readonly number[]): Predictor => (again === undefined ? predict : () => again(columns));
+  const scoreWith = (columns: readonly number[]) => (m: RowMatrix): number => scoreOf(scoring, target, checkedPredict(predictAfter(columns), m));
 
   const entry = (name: string, columns: readonly number[]): ImportanceEntry => {
     const drops = permutedScores(work, columns, nRepeats, seed, scoreWith(columns)).map((s) => baselineScore - s);

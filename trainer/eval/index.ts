@@ -13,7 +13,6 @@ export {
   type CoverageSummary,
   type Intervals,
 } from "./conformal.js";
-export { formatMetric, formatNumber, formatPercent } from "./format.js";
 export { heldOutOf } from "./held-out.js";
 export { importanceGroups, type ImportanceGroupName } from "./importance-groups.js";
 export {

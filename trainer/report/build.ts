@@ -7,7 +7,7 @@ import type { Stage } from "../../src/features/stages.js";
 import type { TargetSpec, TargetTransform } from "../../src/model/bundle.js";
 import type { SurrogateTree } from "../baselines/surrogate.js";
 import { calibrationCurve, conformalQuantile, intervalCoverage, DEFAULT_ALPHA } from "../eval/conformal.js";
-import { formatMetric } from "../eval/format.js";
+import { formatMetric } from "../../src/report/format.js";
 import type { ImportanceEntry, PermutationImportance } from "../eval/importance.js";
 import { regressionMetrics, type RegressionMetrics } from "../eval/metrics.js";
 import { Rng } from "../gbdt/rng.js";

@@ -2,7 +2,7 @@
  * report.html: one self-contained page (inline CSS, inline SVG, no script, no external reference)
  * that opens offline. Every text is escaped. The numbers shown are those of report.json, formatted.
  */
-import { formatMetric, formatNumber, formatPercent } from "../eval/format.js";
+import { formatMetric, formatNumber, formatShare } from "../../src/report/format.js";
 import { escapeHtml as esc } from "../../src/report/escape.js";
 import { barChart, histogramPlot, lineChart, scatterPlot } from "../../src/report/svg.js";
 import type { ImportanceSummary, MetricSet, ScoredPredictor, StageReport, TrainingReport } from "./types.js";
@@ -65,7 +65,7 @@ function header(report: TrainingReport): string {
     ["target", `${report.target.column} (transform: ${report.target.transform})`],
     [
       "split",
-      `${split}; test ${formatPercent(report.split.testFraction)} of rows, calibration ${formatPercent(report.split.calibrationFraction)} of the rest`,
+      `${split}; test ${formatShare(report.split.testFraction)} of rows, calibration ${formatShare(report.split.calibrationFraction)} of the rest`,
     ],
     ["data", `${formatNumber(report.dataFingerprint.rows)} rows, sha256 ${report.dataFingerprint.sha256}`],
   ];
@@ -86,7 +86,7 @@ function overview(report: TrainingReport): string {
       s.verdict.bestBaseline ?? "—",
       formatMetric(s.verdict.bestBaselineMae),
       beats,
-      s.conformal === null ? "—" : `${formatPercent(s.conformal.coverage)} of ${formatPercent(s.conformal.level)}`,
+      s.conformal === null ? "—" : `${formatShare(s.conformal.coverage)} of ${formatShare(s.conformal.level)}`,
       s.conformal === null ? "—" : formatMetric(s.conformal.meanWidth),
     ];
     return `<tr>${cells.map((c) => `<td>${esc(c)}</td>`).join("")}</tr>`;
@@ -181,14 +181,14 @@ function conformalPart(stage: StageReport): string {
   const c = stage.conformal;
   if (c === null) return `<h3>Intervals</h3><p class="muted">No conformal intervals for this stage.</p>`;
   const facts: [string, string][] = [
-    ["nominal coverage", formatPercent(c.level)],
+    ["nominal coverage", formatShare(c.level)],
     ["quantile q (interval ŷ ± q)", formatMetric(c.quantile)],
-    ["test coverage", formatPercent(c.coverage)],
+    ["test coverage", formatShare(c.coverage)],
     ["mean width", formatMetric(c.meanWidth)],
     ["calibration rows", formatNumber(c.calibrationRows)],
   ];
   const curveRows = c.curve
-    .map((p) => `<tr><td>${esc(formatPercent(p.nominal))}</td><td>${esc(formatPercent(p.empirical))}</td><td>${esc(formatMetric(p.quantile))}</td></tr>`)
+    .map((p) => `<tr><td>${esc(formatShare(p.nominal))}</td><td>${esc(formatShare(p.empirical))}</td><td>${esc(formatMetric(p.quantile))}</td></tr>`)
     .join("");
   const plot =
     c.curve.length === 0

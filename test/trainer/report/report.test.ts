@@ -10,7 +10,7 @@ import { fitMean } from "../../../trainer/baselines/mean.js";
 import { fitRidge } from "../../../trainer/baselines/ridge.js";
 import { fitSurrogate } from "../../../trainer/baselines/surrogate.js";
 import { absoluteResiduals } from "../../../trainer/eval/conformal.js";
-import { formatMetric, formatPercent } from "../../../trainer/eval/format.js";
+import { formatMetric, formatShare } from "../../../src/report/format.js";
 import { permutationImportance } from "../../../trainer/eval/importance.js";
 import { regressionMetrics } from "../../../trainer/eval/metrics.js";
 import { buildStageReport, buildTrainingReport, summarizeConformal } from "../../../trainer/report/build.js";
@@ -113,7 +113,7 @@ test("report.html shows the report's numbers and escapes every text", () => {
     for (const b of stage.baselines) assert.ok(html.includes(formatMetric(b.metrics.mae)), `${b.name} MAE`);
     const c = stage.conformal;
     assert.ok(c !== null);
-    assert.ok(html.includes(formatMetric(c.quantile)) && html.includes(formatPercent(c.coverage)));
+    assert.ok(html.includes(formatMetric(c.quantile)) && html.includes(formatShare(c.coverage)));
     assert.ok(html.includes(escapeHtml(stage.verdict.text)));
     for (const rule of stage.surrogate?.rules ?? []) assert.ok(html.includes(escapeHtml(rule)), rule);
   }
