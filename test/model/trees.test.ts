@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { isViralityError } from "../../src/errors.js";
-import type { FeatureMatrix } from "../../src/model/trees.js";
+import type { FeatureMatrix, TreeEnsemble } from "../../src/model/trees.js";
 import { CachedTreePredictions, predictTrees, predictTreesRow, treesFromJSON, treesToJSON } from "../../src/model/trees.js";
 import { fitGbdt } from "../../trainer/gbdt/index.js";
 import { Rng } from "../../trainer/gbdt/rng.js";
@@ -56,6 +56,46 @@ test("single-row and batch predictors agree exactly, in either matrix layout", (
   assert.ok(sameBits(batch, fromCols));
   for (let i = 0; i < x.nRows; i += 37) {
     assert.equal(predictTreesRow(model, x.data.subarray(i * 4, i * 4 + 4), margin[i]), batch[i]);
+  }
+});
+
+/** The routing rule of src/model/trees.ts's header, one tree after the other: the reference. */
+function referencePredict(m: TreeEnsemble, row: ArrayLike<number>, baseMargin: number): number {
+  let acc = m.baseline + baseMargin;
+  for (let t = 0; t < m.treeRoots.length; t++) {
+    let node = m.treeRoots[t];
+    while (m.feature[node] >= 0) {
+      const v = row[m.feature[node]];
+      const bitset = m.catBitset[node];
+      let left: boolean;
+      if (Number.isNaN(v)) left = m.missingLeft[node] === 1;
+      else if (bitset < 0) left = v <= m.threshold[node];
+      else if (Number.isInteger(v) && v >= 0 && v < 256) left = ((m.bitsets[bitset * 8 + (v >>> 5)] >>> (v & 31)) & 1) === 1;
+      else left = m.missingLeft[node] === 1;
+      node = left ? m.left[node] : m.right[node];
+    }
+    acc += m.value[node];
+  }
+  return acc;
+}
+
+test("the four-trees-at-a-time walk equals the plain walk, with categorical trees, NaN, odd codes and a tree count not a multiple of 4", async () => {
+  const numericOnly = await fitGbdt(x, y, { maxIter: 23 }).then((f) => f.model);
+  // stumps of three leaves: about half the trees split on the category
+  const mixed = await fitGbdt(x, y, { categoricalFeatures: [1], maxIter: 30, maxLeafNodes: 3 }).then((f) => f.model);
+  const categoricalTrees = (m: TreeEnsemble): number =>
+    Array.from(m.treeRoots).filter((root, t) => {
+      const end = t + 1 < m.treeRoots.length ? m.treeRoots[t + 1] : m.feature.length;
+      return m.catBitset.subarray(root, end).some((b, i) => b >= 0 && m.feature[root + i] >= 0);
+    }).length;
+  assert.ok(categoricalTrees(mixed) > 0 && categoricalTrees(mixed) < mixed.treeRoots.length, "trees with and without categorical splits");
+  assert.equal(categoricalTrees(numericOnly), 0);
+  assert.notEqual(numericOnly.treeRoots.length % 4, 0);
+  const rows: Float64Array[] = [];
+  for (let i = 0; i < x.nRows; i++) rows.push(Float64Array.from(x.data.subarray(i * 4, i * 4 + 4)));
+  for (const odd of [[NaN, 3.5, NaN, NaN], [1e30, -1, 0.5, 1], [-1e30, 300, Infinity, -Infinity], [0, NaN, -Infinity, 1]]) rows.push(Float64Array.from(odd));
+  for (const m of [model, mixed, numericOnly]) {
+    rows.forEach((row, i) => assert.equal(predictTreesRow(m, row, i * 0.25), referencePredict(m, row, i * 0.25), `row ${i}`));
   }
 });
 
