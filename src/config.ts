@@ -62,6 +62,11 @@ export const configSchema = z
          * partitions this long, and a restarted one waits as long to join. The broker allows 6 s and up.
          */
         sessionTimeoutMs: z.number().int().min(6_000).max(300_000).default(30_000),
+        /**
+         * MiB of embeddings the scorer keeps in memory so that Redis need not send a video's embedding
+         * back with every engagement event (d = 512: 2 KiB a video, 64 MiB ≈ 32,000 videos); 0 = none.
+         */
+        embeddingCacheMb: z.number().min(0).max(65_536).default(64),
       })
       .strict()
       .prefault({}),
@@ -111,6 +116,7 @@ export const ENV_VARS = {
   VIRALITY_GROUP_ID: { path: ["scorer", "groupId"], parse: asString },
   VIRALITY_MODEL_POLL_MS: { path: ["scorer", "modelPollMs"], parse: asNumber },
   VIRALITY_SESSION_TIMEOUT_MS: { path: ["scorer", "sessionTimeoutMs"], parse: asNumber },
+  VIRALITY_EMBEDDING_CACHE_MB: { path: ["scorer", "embeddingCacheMb"], parse: asNumber },
   VIRALITY_ALERT_VIEWS_ABOVE: { path: ["alerts", "viewsAbove"], parse: asNumber },
   VIRALITY_ALERT_CHANNEL_MULTIPLE: { path: ["alerts", "channelMultiple"], parse: asNumber },
   VIRALITY_HTTP_HOST: { path: ["http", "host"], parse: asString },

@@ -73,7 +73,7 @@ export class Scorer {
     this.#options = options;
     this.#serde = new EventSerde(config.registry.url);
     this.#redis = createRedis(config);
-    this.store = new VideoStore(this.#redis, config.redis.keyPrefix);
+    this.store = new VideoStore(this.#redis, config.redis.keyPrefix, { embeddingCacheBytes: config.scorer.embeddingCacheMb * 1024 * 1024 });
     this.#registry = new ModelRegistry(this.#redis, config.redis.keyPrefix);
     this.#epochs = new StateEpoch(this.#redis, config.redis.keyPrefix);
     this.models = new ModelWatcher(this.#registry, createRedis(config, { subscriber: true }), this.#logger, config.scorer.modelPollMs);
@@ -293,6 +293,7 @@ export class Scorer {
     this.#rebuilding ??= (async () => {
       const epoch = await this.#epochs.ensure();
       this.#epoch = epoch.id;
+      this.store.forgetHeldEmbeddings();
       this.#logger.warn(
         { key: this.#epochs.key, epoch: epoch.id, wroteEpoch: epoch.created },
         "Redis lost the scorer's state (the store epoch changed): replaying the assigned input partitions from the beginning to rebuild it; alerts already sent may be sent again",

@@ -20,10 +20,13 @@ import { isRecord } from "../json-guards.js";
 import { ViralityError } from "../errors.js";
 import type { EngagementSnapshot, UploadRecord, VideoRecords } from "../features/records.js";
 import type { EngagementWindow } from "../features/stages.js";
+import { EmbeddingCache, type HeldEmbedding } from "./embedding-cache.js";
 import { scanKeys, type RedisClient } from "./redis.js";
 
-// ARGV: "1" to return the hash after the writes (else "0"), then groups of (slot 1..4 in INPUT_FIELDS, event time, field, value). Times are 13-digit ms, which
-// Lua prints exactly (%.14g).
+// ARGV: "1" to return the hash after the writes (else "0"); the event time of the embedding the caller
+// already holds ("0": none), whose bytes the returned hash then leaves out when it is still the stored
+// one; then groups of (slot 1..4 in INPUT_FIELDS, event time, field, value). Times are 13-digit ms,
+// which Lua prints exactly (%.14g).
 const GUARDED_WRITE = `
 local times = {0, 0, 0, 0}
 local stored = redis.call('HGET', KEYS[1], 't')
@@ -32,7 +35,7 @@ if stored then
   for v in string.gmatch(stored, '[^,]+') do times[i] = tonumber(v); i = i + 1 end
 end
 local changed = 0
-for i = 2, #ARGV, 4 do
+for i = 3, #ARGV, 4 do
   local slot = tonumber(ARGV[i])
   local t = tonumber(ARGV[i + 1])
   if times[slot] < t then
@@ -46,8 +49,17 @@ if changed == 1 then
   for i = 1, 4 do parts[i] = string.format('%.0f', times[i]) end
   redis.call('HSET', KEYS[1], 't', table.concat(parts, ','))
 end
-if ARGV[1] == '1' then return {changed, redis.call('HGETALL', KEYS[1])} end
-return {changed}
+if ARGV[1] ~= '1' then return {changed} end
+local all = redis.call('HGETALL', KEYS[1])
+local held = tonumber(ARGV[2])
+if held > 0 and times[2] == held then
+  local rest = {}
+  for i = 1, #all, 2 do
+    if all[i] ~= 'emb' then rest[#rest + 1] = all[i]; rest[#rest + 1] = all[i + 1] end
+  end
+  all = rest
+end
+return {changed, all}
 `;
 const GUARDED_WRITE_SHA = createHash("sha1").update(GUARDED_WRITE).digest("hex");
 
@@ -189,15 +201,38 @@ export interface WrittenVideos {
   readonly rejected: Map<string, ViralityError>;
 }
 
-type GuardedResult = { readonly changed: boolean; readonly hash: Map<string, Buffer> | null } | { readonly rejected: ViralityError };
+type GuardedResult =
+  | { readonly changed: boolean; readonly hash: Map<string, Buffer> | null; readonly held: HeldEmbedding | undefined }
+  | { readonly rejected: ViralityError };
+
+export interface VideoStoreOptions {
+  /**
+   * Bytes of embeddings writeAndRead keeps in memory so that Redis need not send them back with every
+   * event (see EmbeddingCache); 0 = none.
+   */
+  readonly embeddingCacheBytes?: number;
+}
 
 export class VideoStore {
   readonly #redis: RedisClient;
   readonly #prefix: string;
+  readonly #embeddings: EmbeddingCache | null;
 
-  constructor(redis: RedisClient, keyPrefix: string) {
+  constructor(redis: RedisClient, keyPrefix: string, options: VideoStoreOptions = {}) {
     this.#redis = redis;
     this.#prefix = keyPrefix;
+    const bytes = options.embeddingCacheBytes ?? 0;
+    this.#embeddings = bytes > 0 ? new EmbeddingCache(bytes) : null;
+  }
+
+  /** The embeddings held in memory (none without embeddingCacheBytes). */
+  get heldEmbeddings(): { readonly videos: number; readonly bytes: number } {
+    return { videos: this.#embeddings?.size ?? 0, bytes: this.#embeddings?.bytes ?? 0 };
+  }
+
+  /** Drops the embeddings held in memory (Redis lost its data: nothing held may match it any more). */
+  forgetHeldEmbeddings(): void {
+    this.#embeddings?.clear();
   }
 
   keyOf(videoId: string): string {
@@ -227,7 +262,7 @@ export class VideoStore {
     const rejected = new Map<string, ViralityError>();
     for (const [videoId, result] of await this.#guardedWrites(writes, true)) {
       if ("rejected" in result) rejected.set(videoId, result.rejected);
-      else if (result.hash !== null) videos.set(videoId, this.#decode(videoId, result.hash));
+      else if (result.hash !== null) videos.set(videoId, this.#decode(videoId, result.hash, result.held));
     }
     return { videos, rejected };
   }
@@ -247,9 +282,16 @@ export class VideoStore {
     // The calls go out back to back without waiting for replies (one round trip for the batch); on a
     // Redis Cluster each goes to its key's master. EVALSHA, falling back to EVAL (which caches the
     // script) where the script cache is empty: after a restart, or on another master.
+    const held = new Map<string, HeldEmbedding>();
+    if (read && this.#embeddings !== null) {
+      for (const videoId of byVideo.keys()) {
+        const entry = this.#embeddings.get(videoId);
+        if (entry !== undefined) held.set(videoId, entry);
+      }
+    }
     const results = await Promise.allSettled(
       [...byVideo].map(([videoId, fields]) => {
-        const args: Array<string | Buffer> = [read ? "1" : "0"];
+        const args: Array<string | Buffer> = [read ? "1" : "0", String(held.get(videoId)?.eventTime ?? 0)];
         for (const f of fields) args.push(String(INPUT_FIELDS.indexOf(f.field) + 1), String(f.eventTime), f.field, f.value);
         return this.#guardedWrite(this.keyOf(videoId), args);
       }),
@@ -274,7 +316,7 @@ export class VideoStore {
           if (Buffer.isBuffer(field) && Buffer.isBuffer(v)) hash.set(field.toString("utf8"), v);
         }
       }
-      out.set(videoId, { changed: value[0] === 1, hash });
+      out.set(videoId, { changed: value[0] === 1, hash, held: held.get(videoId) });
     }
     return out;
   }
@@ -298,7 +340,7 @@ export class VideoStore {
       if (!isRecord(value)) return;
       const hash = new Map<string, Buffer>();
       for (const [k, v] of Object.entries(value)) if (Buffer.isBuffer(v)) hash.set(k, v);
-      out.set(videoId, this.#decode(videoId, hash));
+      out.set(videoId, this.#decode(videoId, hash, undefined));
     });
     return out;
   }
@@ -309,24 +351,32 @@ export class VideoStore {
     return new Map(videoIds.map((id, i) => [id, rows[i] ?? NO_TIMES]));
   }
 
-  #decode(videoId: string, hash: ReadonlyMap<string, Buffer>): StoredVideo {
+  /**
+   * A stored video from its hash. The hash lacks the embedding's bytes when the script saw that the
+   * caller held the stored one (`held`, same event time); an embedding read from Redis is held next.
+   */
+  #decode(videoId: string, hash: ReadonlyMap<string, Buffer>, held: HeldEmbedding | undefined): StoredVideo {
     const text = (field: string): string | undefined => hash.get(field)?.toString("utf8");
     const uploadText = text("u");
     const upload = uploadText === undefined ? null : parseUpload(uploadText, videoId);
+    const inputTimes = text("t") ?? NO_TIMES;
+    const times = inputTimes.split(",").map(Number);
+    const embeddingTime = times[INPUT_FIELDS.indexOf("emb")] ?? 0;
     const embBytes = hash.get("emb");
     let embedding: Float32Array | null = null;
     if (embBytes !== undefined) {
       const copy = new Uint8Array(embBytes.length);
       copy.set(embBytes);
       embedding = new Float32Array(copy.buffer, 0, Math.floor(copy.length / 4));
+      if (embeddingTime > 0) this.#embeddings?.set(videoId, { eventTime: embeddingTime, values: embedding });
+    } else if (held !== undefined && embeddingTime === held.eventTime) {
+      embedding = held.values;
     }
     const engagement: EngagementSnapshot[] = [];
     for (const window of ["1h", "6h"] as const) {
       const snapshot = text(SNAPSHOT_FIELD[window]);
       if (snapshot !== undefined) engagement.push(parseSnapshot(snapshot, window, videoId));
     }
-    const inputTimes = text("t") ?? NO_TIMES;
-    const times = inputTimes.split(",").map(Number);
     const alerts = new Set<string>();
     for (const key of hash.keys()) if (key.startsWith("a:")) alerts.add(key.slice(2));
     return {
