@@ -205,6 +205,16 @@ export function assembleResolvedInto(
   }
 }
 
+/**
+ * assemble() into the caller's vector (vectorWidth(spec, stage) long), returning the inputs used: for
+ * a scorer that reuses one vector per stage instead of allocating one per event.
+ */
+export function assembleInto(spec: FeatureSpec, stage: Stage, records: VideoRecords, out: Float64Array): InputsPresent {
+  const resolved = resolveRecords(spec, records);
+  assembleResolvedInto(spec, stage, resolved, out, 0);
+  return inputsOf(resolved);
+}
+
 export function assemble(spec: FeatureSpec, stage: Stage, records: VideoRecords): Assembled {
   const resolved = resolveRecords(spec, records);
   const values = new Float64Array(vectorWidth(spec, stage));

@@ -4,8 +4,9 @@
  * interval mapped back to views. Used by the scorer, `virality predict` and predictScore().
  */
 import { ViralityError } from "../errors.js";
-import { assemble, highestStage, type InputsPresent } from "../features/assemble.js";
+import { assembleInto, highestStage, type InputsPresent } from "../features/assemble.js";
 import type { VideoRecords } from "../features/records.js";
+import { vectorWidth } from "../features/spec.js";
 import { STAGES, stageRank, type Stage } from "../features/stages.js";
 import { baseMarginOf, fromTarget, viewsIndex, type ModelBundle, type StageModel } from "./bundle.js";
 import { predictTreesRow } from "./trees.js";
@@ -25,6 +26,8 @@ export interface Prediction {
 interface CompiledStage {
   readonly model: StageModel;
   readonly viewsAt: number;
+  /** The stage's feature vector, reused by every prediction (they are synchronous). */
+  readonly vector: Float64Array;
 }
 
 /** A bundle made ready for fast repeated scoring. */
@@ -38,7 +41,7 @@ export class Predictor {
       const model = bundle.stages[stage];
       if (model === undefined) continue;
       const window = model.baseMargin.kind === "szabo-huberman" ? model.baseMargin.window : "1h";
-      this.#stages.set(stage, { model, viewsAt: viewsIndex(bundle.spec, stage, window) });
+      this.#stages.set(stage, { model, viewsAt: viewsIndex(bundle.spec, stage, window), vector: new Float64Array(vectorWidth(bundle.spec, stage)) });
     }
   }
 
@@ -81,10 +84,11 @@ export class Predictor {
 
   /** Scores a video at a given stage (which must be available: see availableStages). */
   predictAt(stage: Stage, records: VideoRecords): Prediction | null {
-    const assembled = assemble(this.bundle.spec, stage, records);
-    const { target } = this.predictVector(stage, assembled.values);
-    const model = this.#stages.get(stage)?.model;
-    if (model === undefined) return null;
+    const compiled = this.#stages.get(stage);
+    if (compiled === undefined) return null;
+    const inputs = assembleInto(this.bundle.spec, stage, records, compiled.vector);
+    const { target } = this.predictVector(stage, compiled.vector);
+    const model = compiled.model;
     const transform = this.bundle.target.transform;
     const q = model.conformal.quantile;
     return {
@@ -95,7 +99,7 @@ export class Predictor {
       low: Math.max(0, fromTarget(transform, target - q)),
       high: Math.max(0, fromTarget(transform, target + q)),
       level: model.conformal.level,
-      inputs: assembled.inputs,
+      inputs,
     };
   }
 }
