@@ -358,10 +358,11 @@ export async function rescoreAll(config: Config, predictor: Predictor, logger: L
   const unscorable: Array<PublishResult["unscorable"][number]> = [];
   try {
     for await (const ids of store.videoIds()) {
-      const videos = await store.read(ids);
+      const { videos, rejected } = await store.readEach(ids);
       const result = await publisher.publish(videos.values(), predictor);
       scored += result.scores.length;
       unscorable.push(...result.unscorable);
+      for (const [videoId, error] of rejected) unscorable.push({ videoId, reason: error.message });
     }
   } finally {
     await producer.disconnect();

@@ -184,12 +184,12 @@ function settledValue<T>(result: PromiseSettledResult<T> | undefined, what: stri
  * also when raised inside the script (Redis 7 appends "script: …, on @user_script:N." to an OOM,
  * READONLY or MISCONF from redis.call), and so do lost connections.
  */
-function keyRejection(reason: unknown, key: string): ViralityError | null {
+function keyRejection(reason: unknown, key: string, access: "write to" | "read of" = "write to"): ViralityError | null {
   if (!(reason instanceof Error) || reason.name !== "ReplyError") return null;
   if (!reason.message.includes("WRONGTYPE") && !reason.message.startsWith("ERR user_script:")) return null;
   return new ViralityError(
     "VIR_STORE_REJECTED",
-    `Redis refused the write to ${key}: ${reason.message}. The key holds something this store did not write: delete it (DEL ${key}) and replay the video's events from the dead-letter topic`,
+    `Redis refused the ${access} ${key}: ${reason.message}. The key holds something this store did not write: delete it (DEL ${key}) and replay the video's events from the dead-letter topic`,
     { cause: reason, details: { key } },
   );
 }
@@ -333,16 +333,47 @@ export class VideoStore {
   /** Reads the videos' hashes in one pipeline. */
   async read(videoIds: readonly string[]): Promise<Map<string, StoredVideo>> {
     const out = new Map<string, StoredVideo>();
-    if (videoIds.length === 0) return out;
-    const results = await Promise.allSettled(videoIds.map((id) => this.#redis.hgetallBuffer(this.keyOf(id))));
+    const results = await this.#readHashes(videoIds);
     videoIds.forEach((videoId, i) => {
       const value = settledValue(results[i], `reading ${videoId}`);
-      if (!isRecord(value)) return;
-      const hash = new Map<string, Buffer>();
-      for (const [k, v] of Object.entries(value)) if (Buffer.isBuffer(v)) hash.set(k, v);
-      out.set(videoId, this.#decode(videoId, hash, undefined));
+      if (value !== null) out.set(videoId, this.#decode(videoId, value, undefined));
     });
     return out;
+  }
+
+  /**
+   * Reads like `read`, but a key Redis refuses (it holds another type: another client wrote it) is
+   * returned under `rejected` instead of failing the others: for a pass over every key (--rescore-all).
+   */
+  async readEach(videoIds: readonly string[]): Promise<WrittenVideos> {
+    const videos = new Map<string, StoredVideo>();
+    const rejected = new Map<string, ViralityError>();
+    const results = await this.#readHashes(videoIds);
+    videoIds.forEach((videoId, i) => {
+      const result = results[i];
+      const refused = result?.status === "rejected" ? keyRejection(result.reason, this.keyOf(videoId), "read of") : null;
+      if (refused !== null) {
+        rejected.set(videoId, refused);
+        return;
+      }
+      const value = settledValue(result, `reading ${videoId}`);
+      if (value !== null) videos.set(videoId, this.#decode(videoId, value, undefined));
+    });
+    return { videos, rejected };
+  }
+
+  /** Each video's hash (null when the key holds none), settled one by one. */
+  async #readHashes(videoIds: readonly string[]): Promise<Array<PromiseSettledResult<Map<string, Buffer> | null>>> {
+    if (videoIds.length === 0) return [];
+    return Promise.allSettled(
+      videoIds.map(async (id) => {
+        const value: unknown = await this.#redis.hgetallBuffer(this.keyOf(id));
+        if (!isRecord(value)) return null;
+        const hash = new Map<string, Buffer>();
+        for (const [k, v] of Object.entries(value)) if (Buffer.isBuffer(v)) hash.set(k, v);
+        return hash;
+      }),
+    );
   }
 
   /** The input times of the videos (the part of a score's signature that inputs change), cheaply. */
