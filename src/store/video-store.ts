@@ -23,45 +23,67 @@ import type { EngagementWindow } from "../features/stages.js";
 import { EmbeddingCache, type HeldEmbedding } from "./embedding-cache.js";
 import { scanKeys, type RedisClient } from "./redis.js";
 
-// ARGV: "1" to return the hash after the writes (else "0"); the event time of the embedding the caller
-// already holds ("0": none), whose bytes the returned hash then leaves out when it is still the stored
-// one; then groups of (slot 1..4 in INPUT_FIELDS, event time, field, value). Times are 13-digit ms,
-// which Lua prints exactly (%.14g).
-const GUARDED_WRITE = `
-local times = {0, 0, 0, 0}
-local stored = redis.call('HGET', KEYS[1], 't')
-if stored then
-  local i = 1
-  for v in string.gmatch(stored, '[^,]+') do times[i] = tonumber(v); i = i + 1 end
-end
-local changed = 0
-for i = 3, #ARGV, 4 do
-  local slot = tonumber(ARGV[i])
-  local t = tonumber(ARGV[i + 1])
-  if times[slot] < t then
-    redis.call('HSET', KEYS[1], ARGV[i + 2], ARGV[i + 3])
-    times[slot] = t
-    changed = 1
+// One call guards the writes of many videos (KEYS). ARGV: "1" to return each hash after its writes
+// (else "0"); then per key: the event time of the embedding the caller already holds ("0": none), whose
+// bytes the returned hash leaves out when it is still the stored one; the number of writes; and per
+// write (slot 1..4 in INPUT_FIELDS, event time, field, value). Times are 13-digit ms, which Lua prints
+// exactly (%.14g). Per key it returns {changed, hash} (or {changed} without "1"), or {-1, error} when
+// the key holds something this store did not write (another type, or unreadable input times): that key
+// is left alone and the others go on.
+const GUARDED_WRITES = `
+local read = ARGV[1] == '1'
+local function guard(key, held, first, last)
+  local stored = redis.pcall('HGET', key, 't')
+  if type(stored) == 'table' and stored.err then return {-1, stored.err} end
+  local times = {0, 0, 0, 0}
+  if stored then
+    local i = 1
+    for v in string.gmatch(stored, '[^,]+') do
+      local n = tonumber(v)
+      if n == nil or i > 4 then return {-1, 'ERR the input times (field t) are not 4 numbers: ' .. stored} end
+      times[i] = n
+      i = i + 1
+    end
   end
-end
-if changed == 1 then
-  local parts = {}
-  for i = 1, 4 do parts[i] = string.format('%.0f', times[i]) end
-  redis.call('HSET', KEYS[1], 't', table.concat(parts, ','))
-end
-if ARGV[1] ~= '1' then return {changed} end
-local all = redis.call('HGETALL', KEYS[1])
-local held = tonumber(ARGV[2])
-if held > 0 and times[2] == held then
-  local rest = {}
-  for i = 1, #all, 2 do
-    if all[i] ~= 'emb' then rest[#rest + 1] = all[i]; rest[#rest + 1] = all[i + 1] end
+  local changed = 0
+  for i = first, last, 4 do
+    local slot = tonumber(ARGV[i])
+    local t = tonumber(ARGV[i + 1])
+    if times[slot] < t then
+      redis.call('HSET', key, ARGV[i + 2], ARGV[i + 3])
+      times[slot] = t
+      changed = 1
+    end
   end
-  all = rest
+  if changed == 1 then
+    local parts = {}
+    for i = 1, 4 do parts[i] = string.format('%.0f', times[i]) end
+    redis.call('HSET', key, 't', table.concat(parts, ','))
+  end
+  if not read then return {changed} end
+  local all = redis.call('HGETALL', key)
+  if held > 0 and times[2] == held then
+    local rest = {}
+    for i = 1, #all, 2 do
+      if all[i] ~= 'emb' then rest[#rest + 1] = all[i]; rest[#rest + 1] = all[i + 1] end
+    end
+    all = rest
+  end
+  return {changed, all}
 end
-return {changed, all}
+local out = {}
+local a = 2
+for k = 1, #KEYS do
+  local first = a + 2
+  local last = first + 4 * tonumber(ARGV[a + 1]) - 1
+  out[k] = guard(KEYS[k], tonumber(ARGV[a]), first, last)
+  a = last + 1
+end
+return out
 `;
-const GUARDED_WRITE_SHA = createHash("sha1").update(GUARDED_WRITE).digest("hex");
+const GUARDED_WRITES_SHA = createHash("sha1").update(GUARDED_WRITES).digest("hex");
+/** Videos per script call on a single Redis: the script blocks Redis while it runs (~2 ms for 256). */
+const VIDEOS_PER_CALL = 256;
 
 /** The input fields, in the order of their times in `t`. */
 const INPUT_FIELDS = ["u", "emb", "e1", "e6"] as const;
@@ -180,17 +202,26 @@ function settledValue<T>(result: PromiseSettledResult<T> | undefined, what: stri
 /**
  * A Redis error reply about one key's contents, which no retry can fix: the key holds another type
  * (another client wrote it: WRONGTYPE, which Redis 6 wraps in "ERR Error running script …") or data
- * that makes the script fail ("ERR user_script:N: …", Redis 7). Every other reply stays transient,
+ * that makes the script fail ("ERR user_script:N: …", Redis 7). The guarded-write script reports the
+ * cases it knows per key itself ({-1, error}); these are a read's, and a script call's that failed
+ * as a whole (then retried one video per call to find the key). Every other reply stays transient,
  * also when raised inside the script (Redis 7 appends "script: …, on @user_script:N." to an OOM,
  * READONLY or MISCONF from redis.call), and so do lost connections.
  */
 function keyRejection(reason: unknown, key: string, access: "write to" | "read of" = "write to"): ViralityError | null {
-  if (!(reason instanceof Error) || reason.name !== "ReplyError") return null;
-  if (!reason.message.includes("WRONGTYPE") && !reason.message.startsWith("ERR user_script:")) return null;
+  return refusesKey(reason) ? keyRejectionOf(reason.message, key, access, reason) : null;
+}
+
+function refusesKey(reason: unknown): reason is Error {
+  if (!(reason instanceof Error) || reason.name !== "ReplyError") return false;
+  return reason.message.includes("WRONGTYPE") || reason.message.startsWith("ERR user_script:");
+}
+
+function keyRejectionOf(message: string, key: string, access: "write to" | "read of", cause?: Error): ViralityError {
   return new ViralityError(
     "VIR_STORE_REJECTED",
-    `Redis refused the ${access} ${key}: ${reason.message}. The key holds something this store did not write: delete it (DEL ${key}) and replay the video's events from the dead-letter topic`,
-    { cause: reason, details: { key } },
+    `Redis refused the ${access} ${key}: ${message}. The key holds something this store did not write: delete it (DEL ${key}) and replay the video's events from the dead-letter topic`,
+    { cause, details: { key } },
   );
 }
 
@@ -279,9 +310,6 @@ export class VideoStore {
     }
     const out = new Map<string, GuardedResult>();
     if (byVideo.size === 0) return out;
-    // The calls go out back to back without waiting for replies (one round trip for the batch); on a
-    // Redis Cluster each goes to its key's master. EVALSHA, falling back to EVAL (which caches the
-    // script) where the script cache is empty: after a restart, or on another master.
     const held = new Map<string, HeldEmbedding>();
     if (read && this.#embeddings !== null) {
       for (const videoId of byVideo.keys()) {
@@ -289,44 +317,76 @@ export class VideoStore {
         if (entry !== undefined) held.set(videoId, entry);
       }
     }
-    const results = await Promise.allSettled(
-      [...byVideo].map(([videoId, fields]) => {
-        const args: Array<string | Buffer> = [read ? "1" : "0", String(held.get(videoId)?.eventTime ?? 0)];
-        for (const f of fields) args.push(String(INPUT_FIELDS.indexOf(f.field) + 1), String(f.eventTime), f.field, f.value);
-        return this.#guardedWrite(this.keyOf(videoId), args);
-      }),
-    );
-    let i = 0;
-    for (const videoId of byVideo.keys()) {
-      const result = results[i++];
-      const rejected = result?.status === "rejected" ? keyRejection(result.reason, this.keyOf(videoId)) : null;
-      if (rejected !== null) {
-        out.set(videoId, { rejected });
+    const calls: Array<{ readonly videoId: string; readonly key: string; readonly args: Array<string | Buffer> }> = [];
+    for (const [videoId, fields] of byVideo) {
+      const args: Array<string | Buffer> = [String(held.get(videoId)?.eventTime ?? 0), String(fields.length)];
+      for (const f of fields) args.push(String(INPUT_FIELDS.indexOf(f.field) + 1), String(f.eventTime), f.field, f.value);
+      calls.push({ videoId, key: this.keyOf(videoId), args });
+    }
+    // A single Redis takes the batch in calls of VIDEOS_PER_CALL videos; a Cluster one call per video,
+    // each to its key's master. They go out back to back (one round trip for the batch).
+    const chunk = "nodes" in this.#redis ? 1 : VIDEOS_PER_CALL;
+    const chunks: Array<typeof calls> = [];
+    for (let i = 0; i < calls.length; i += chunk) chunks.push(calls.slice(i, i + chunk));
+    const replies = await Promise.allSettled(chunks.map((c) => this.#guardedCall(c, read)));
+    for (const [n, part] of chunks.entries()) {
+      let reply = replies[n];
+      if (part.length > 1 && reply?.status === "rejected" && refusesKey(reply.reason)) {
+        // an error the script did not expect from one key's data fails the whole call: one call per
+        // video then tells which key it was
+        const single = await Promise.allSettled(part.map((call) => this.#guardedCall([call], read)));
+        for (const [j, call] of part.entries()) out.set(call.videoId, this.#resultOf(call, single[j], held));
         continue;
       }
-      const value = settledValue(result, `guarded write for ${videoId}`);
-      if (!Array.isArray(value)) throw new ViralityError("VIR_REDIS_UNAVAILABLE", `guarded write for ${videoId} answered ${String(value)}`);
-      const flat: unknown = value[1];
-      let hash: Map<string, Buffer> | null = null;
-      if (Array.isArray(flat)) {
-        hash = new Map();
-        for (let k = 0; k + 1 < flat.length; k += 2) {
-          const field: unknown = flat[k];
-          const v: unknown = flat[k + 1];
-          if (Buffer.isBuffer(field) && Buffer.isBuffer(v)) hash.set(field.toString("utf8"), v);
+      if (reply?.status === "fulfilled") {
+        const entries = reply.value;
+        if (!Array.isArray(entries) || entries.length !== part.length) {
+          reply = { status: "rejected", reason: new Error(`the guarded writes answered ${Array.isArray(entries) ? `${entries.length} results for ${part.length} videos` : String(entries)}`) };
+        } else {
+          for (const [j, call] of part.entries()) out.set(call.videoId, this.#resultOf(call, { status: "fulfilled", value: [entries[j]] }, held));
+          continue;
         }
       }
-      out.set(videoId, { changed: value[0] === 1, hash, held: held.get(videoId) });
+      for (const call of part) out.set(call.videoId, this.#resultOf(call, reply, held));
     }
     return out;
   }
 
-  async #guardedWrite(key: string, args: ReadonlyArray<string | Buffer>): Promise<unknown> {
+  /** One video's result from its call's settled reply (an array holding its entry). */
+  #resultOf(call: { readonly videoId: string; readonly key: string }, reply: PromiseSettledResult<unknown> | undefined, held: ReadonlyMap<string, HeldEmbedding>): GuardedResult {
+    const rejected = reply?.status === "rejected" ? keyRejection(reply.reason, call.key) : null;
+    if (rejected !== null) return { rejected };
+    const replyValue = settledValue(reply, `guarded write for ${call.videoId}`);
+    const value: unknown = Array.isArray(replyValue) ? replyValue[0] : undefined;
+    if (!Array.isArray(value)) throw new ViralityError("VIR_REDIS_UNAVAILABLE", `guarded write for ${call.videoId} answered ${String(value)}`);
+    if (value[0] === -1) {
+      const message: unknown = value[1];
+      return { rejected: keyRejectionOf(Buffer.isBuffer(message) ? message.toString("utf8") : String(message), call.key, "write to") };
+    }
+    const flat: unknown = value[1];
+    let hash: Map<string, Buffer> | null = null;
+    if (Array.isArray(flat)) {
+      hash = new Map();
+      for (let k = 0; k + 1 < flat.length; k += 2) {
+        const field: unknown = flat[k];
+        const v: unknown = flat[k + 1];
+        if (Buffer.isBuffer(field) && Buffer.isBuffer(v)) hash.set(field.toString("utf8"), v);
+      }
+    }
+    return { changed: value[0] === 1, hash, held: held.get(call.videoId) };
+  }
+
+  /** EVALSHA, falling back to EVAL (which caches the script) where the script cache is empty: after a restart, or on another master. */
+  async #guardedCall(calls: ReadonlyArray<{ readonly key: string; readonly args: ReadonlyArray<string | Buffer> }>, read: boolean): Promise<unknown> {
+    const args: Array<string | Buffer> = [String(calls.length)];
+    for (const call of calls) args.push(call.key);
+    args.push(read ? "1" : "0");
+    for (const call of calls) args.push(...call.args);
     try {
-      return await this.#redis.callBuffer("evalsha", GUARDED_WRITE_SHA, 1, key, ...args);
+      return await this.#redis.callBuffer("evalsha", GUARDED_WRITES_SHA, ...args);
     } catch (error) {
       if (!(error instanceof Error) || !error.message.startsWith("NOSCRIPT")) throw error;
-      return this.#redis.callBuffer("eval", GUARDED_WRITE, 1, key, ...args);
+      return this.#redis.callBuffer("eval", GUARDED_WRITES, ...args);
     }
   }
 
