@@ -129,22 +129,22 @@ function predictAt(
   baseMargin: number,
 ): number {
   const w = walkOf(model);
-  const { left, right, threshold, missingLeft, lockstep } = w;
+  const { left, right, threshold, missingLeft, steps } = w;
   const at = colStride === 1 ? w.column : offsetsOf(w, colStride);
   if (at === null) return predictTreeByTree(model, data, rowOffset, colStride, baseMargin);
-  const isSplit = model.feature;
-  const { treeRoots, value } = model;
+  const { treeRoots, value, feature } = model;
   const nTrees = treeRoots.length;
-  const leaves = w.leaves;
-  // Trees with numeric splits only, four in lockstep: one walk is a chain of dependent loads (node,
-  // feature value, child), so four independent chains keep the core busy; a walk at its leaf stays there.
-  let i = 0;
-  for (; i + 4 <= lockstep.length; i += 4) {
-    let a = treeRoots[lockstep[i]];
-    let b = treeRoots[lockstep[i + 1]];
-    let c = treeRoots[lockstep[i + 2]];
-    let d = treeRoots[lockstep[i + 3]];
-    while (isSplit[a] >= 0 || isSplit[b] >= 0 || isSplit[c] >= 0 || isSplit[d] >= 0) {
+  let acc = model.baseline + baseMargin;
+  let t = 0;
+  // Four trees in lockstep: one walk is a chain of dependent loads (node, feature value, child), so
+  // four independent chains keep the core busy. A walk that reached its leaf, or a categorical split,
+  // stays there; the latter finishes alone afterwards.
+  for (; t + 4 <= nTrees; t += 4) {
+    let a = treeRoots[t];
+    let b = treeRoots[t + 1];
+    let c = treeRoots[t + 2];
+    let d = treeRoots[t + 3];
+    while (steps[a] + steps[b] + steps[c] + steps[d] > 0) {
       let v = data[rowOffset + at[a]];
       let r = right[a];
       a = r + ((left[a] - r) & -(+(v <= threshold[a]) | (+(v !== v) & missingLeft[a])));
@@ -158,24 +158,24 @@ function predictAt(
       r = right[d];
       d = r + ((left[d] - r) & -(+(v <= threshold[d]) | (+(v !== v) & missingLeft[d])));
     }
-    leaves[lockstep[i]] = a;
-    leaves[lockstep[i + 1]] = b;
-    leaves[lockstep[i + 2]] = c;
-    leaves[lockstep[i + 3]] = d;
+    if (feature[a] >= 0) a = leafOf(model, a, data, rowOffset, colStride);
+    if (feature[b] >= 0) b = leafOf(model, b, data, rowOffset, colStride);
+    if (feature[c] >= 0) c = leafOf(model, c, data, rowOffset, colStride);
+    if (feature[d] >= 0) d = leafOf(model, d, data, rowOffset, colStride);
+    // summed in tree order, as in training
+    acc += value[a];
+    acc += value[b];
+    acc += value[c];
+    acc += value[d];
   }
-  for (; i < lockstep.length; i++) leaves[lockstep[i]] = leafOf(model, treeRoots[lockstep[i]], data, rowOffset, colStride);
-  for (const t of w.single) leaves[t] = leafOf(model, treeRoots[t], data, rowOffset, colStride);
-  // summed in tree order, as in training
-  let acc = model.baseline + baseMargin;
-  for (let t = 0; t < nTrees; t++) acc += value[leaves[t]];
+  for (; t < nTrees; t++) acc += value[leafOf(model, treeRoots[t], data, rowOffset, colStride)];
   return acc;
 }
 
 /**
- * The trees as the lockstep walk reads them: the same nodes, with a leaf's column set to 0 (a valid
- * index) and both its children to itself, so stepping from a leaf stays on it and needs no branch.
- * Trees with a categorical split are walked one at a time (a per-step check would cost the lockstep
- * walk a third of its speed).
+ * The trees as the lockstep walk reads them: the same nodes, where a leaf and a categorical split
+ * have column 0 (a valid index) and themselves as both children, so stepping from one stays on it
+ * and needs no branch; `steps` is 1 at the numeric splits the lockstep walk takes, else 0.
  */
 interface TreeWalk {
   readonly column: Int32Array;
@@ -185,11 +185,7 @@ interface TreeWalk {
   readonly right: Int32Array;
   readonly threshold: Float64Array;
   readonly missingLeft: Uint8Array;
-  /** Trees walked in lockstep (numeric splits only), and the others. */
-  readonly lockstep: Int32Array;
-  readonly single: Int32Array;
-  /** Scratch: the leaf each tree reached for the row being predicted. */
-  readonly leaves: Int32Array;
+  readonly steps: Uint8Array;
 }
 
 /** The columns' offsets in a column-major matrix, or null when they do not fit an Int32Array. */
@@ -220,32 +216,15 @@ function walkOf(model: TreeEnsemble): TreeWalk {
     const column = new Int32Array(n);
     const left = new Int32Array(n);
     const right = new Int32Array(n);
+    const steps = new Uint8Array(n);
     for (let node = 0; node < n; node++) {
-      const leaf = model.feature[node] < 0;
-      column[node] = leaf ? 0 : model.feature[node];
-      left[node] = leaf ? node : model.left[node];
-      right[node] = leaf ? node : model.right[node];
+      const numericSplit = model.feature[node] >= 0 && model.catBitset[node] < 0;
+      steps[node] = numericSplit ? 1 : 0;
+      column[node] = numericSplit ? model.feature[node] : 0;
+      left[node] = numericSplit ? model.left[node] : node;
+      right[node] = numericSplit ? model.right[node] : node;
     }
-    const nTrees = model.treeRoots.length;
-    const lockstep: number[] = [];
-    const single: number[] = [];
-    for (let t = 0; t < nTrees; t++) {
-      const end = t + 1 < nTrees ? model.treeRoots[t + 1] : n;
-      let categorical = false;
-      for (let node = model.treeRoots[t]; node < end; node++) if (model.feature[node] >= 0 && model.catBitset[node] >= 0) categorical = true;
-      (categorical ? single : lockstep).push(t);
-    }
-    w = {
-      column,
-      scaled: null,
-      left,
-      right,
-      threshold: model.threshold,
-      missingLeft: model.missingLeft,
-      lockstep: Int32Array.from(lockstep),
-      single: Int32Array.from(single),
-      leaves: new Int32Array(nTrees),
-    };
+    w = { column, scaled: null, left, right, threshold: model.threshold, missingLeft: model.missingLeft, steps };
     walks.set(model, w);
   }
   return w;
