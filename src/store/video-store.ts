@@ -330,34 +330,30 @@ export class VideoStore {
     for (let i = 0; i < calls.length; i += chunk) chunks.push(calls.slice(i, i + chunk));
     const replies = await Promise.allSettled(chunks.map((c) => this.#guardedCall(c, read)));
     for (const [n, part] of chunks.entries()) {
-      let reply = replies[n];
-      if (part.length > 1 && reply?.status === "rejected" && refusesKey(reply.reason)) {
+      const reply = replies[n];
+      if (reply?.status === "fulfilled") {
+        for (const [j, call] of part.entries()) out.set(call.videoId, this.#entryOf(call, reply.value, j, part.length, held));
+      } else if (part.length > 1 && refusesKey(reply?.reason)) {
         // an error the script did not expect from one key's data fails the whole call: one call per
         // video then tells which key it was
         const single = await Promise.allSettled(part.map((call) => this.#guardedCall([call], read)));
-        for (const [j, call] of part.entries()) out.set(call.videoId, this.#resultOf(call, single[j], held));
-        continue;
-      }
-      if (reply?.status === "fulfilled") {
-        const entries = reply.value;
-        if (!Array.isArray(entries) || entries.length !== part.length) {
-          reply = { status: "rejected", reason: new Error(`the guarded writes answered ${Array.isArray(entries) ? `${entries.length} results for ${part.length} videos` : String(entries)}`) };
-        } else {
-          for (const [j, call] of part.entries()) out.set(call.videoId, this.#resultOf(call, { status: "fulfilled", value: [entries[j]] }, held));
-          continue;
+        for (const [j, call] of part.entries()) {
+          const result = single[j];
+          out.set(call.videoId, result?.status === "fulfilled" ? this.#entryOf(call, result.value, 0, 1, held) : this.#failed(call, result?.reason));
         }
+      } else {
+        for (const call of part) out.set(call.videoId, this.#failed(call, reply?.reason));
       }
-      for (const call of part) out.set(call.videoId, this.#resultOf(call, reply, held));
     }
     return out;
   }
 
-  /** One video's result from its call's settled reply (an array holding its entry). */
-  #resultOf(call: { readonly videoId: string; readonly key: string }, reply: PromiseSettledResult<unknown> | undefined, held: ReadonlyMap<string, HeldEmbedding>): GuardedResult {
-    const rejected = reply?.status === "rejected" ? keyRejection(reply.reason, call.key) : null;
-    if (rejected !== null) return { rejected };
-    const replyValue = settledValue(reply, `guarded write for ${call.videoId}`);
-    const value: unknown = Array.isArray(replyValue) ? replyValue[0] : undefined;
+  /** Entry `j` of a call's reply (one entry per video of the call): the video's result. */
+  #entryOf(call: { readonly videoId: string; readonly key: string }, reply: unknown, j: number, videos: number, held: ReadonlyMap<string, HeldEmbedding>): GuardedResult {
+    if (!Array.isArray(reply) || reply.length !== videos) {
+      throw new ViralityError("VIR_REDIS_UNAVAILABLE", `the guarded writes for ${videos} videos answered ${Array.isArray(reply) ? `${reply.length} results` : String(reply)}`);
+    }
+    const value: unknown = reply[j];
     if (!Array.isArray(value)) throw new ViralityError("VIR_REDIS_UNAVAILABLE", `guarded write for ${call.videoId} answered ${String(value)}`);
     if (value[0] === -1) {
       const message: unknown = value[1];
@@ -374,6 +370,14 @@ export class VideoStore {
       }
     }
     return { changed: value[0] === 1, hash, held: held.get(call.videoId) };
+  }
+
+  /** A failed call's result for one of its videos: refused for good (its key), or a transient error. */
+  #failed(call: { readonly videoId: string; readonly key: string }, reason: unknown): GuardedResult {
+    const rejected = keyRejection(reason, call.key);
+    if (rejected !== null) return { rejected };
+    const message = reason instanceof Error ? reason.message : String(reason);
+    throw new ViralityError("VIR_REDIS_UNAVAILABLE", `guarded write for ${call.videoId} failed: ${message}`, { cause: reason });
   }
 
   /** EVALSHA, falling back to EVAL (which caches the script) where the script cache is empty: after a restart, or on another master. */
