@@ -268,6 +268,7 @@ export class Scorer {
         if (ts !== undefined && ts > 0) metrics.latency.observe(Math.max(0, now - ts) / 1000);
       }
       metrics.lag.set({ topic, partition: String(partition) }, Number(batch.offsetLag()));
+      metrics.heldEmbeddingBytes.set(this.store.heldEmbeddings.bytes);
     }
     const last = batch.messages[batch.messages.length - 1];
     if (last !== undefined) resolveOffset(last.offset);

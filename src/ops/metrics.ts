@@ -14,6 +14,11 @@ export class ScorerMetrics {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [this.registry],
   });
+  readonly heldEmbeddingBytes = new Gauge({
+    name: "virality_held_embeddings_bytes",
+    help: "Bytes of embeddings held in memory so that Redis need not resend them (bounded by scorer.embeddingCacheMb)",
+    registers: [this.registry],
+  });
   readonly modelVersion = new Gauge({ name: "virality_model_info", help: "The model in use (value 1)", labelNames: ["version"], registers: [this.registry] });
 
   constructor() {

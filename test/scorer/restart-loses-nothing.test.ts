@@ -118,6 +118,8 @@ test("restart-loses-nothing", { timeout: 120_000 }, async (t) => {
   const laterEvents = later.reduce((n, batch) => n + batch.length, 0);
   assert.ok(uncommitted < stream.length - laterEvents, "the killed processes committed progress");
   assert.equal(await last.metric(EVENTS_IN), uncommitted + laterEvents);
+  // it held the embeddings of the videos it scored (Redis then leaves them out of its replies)
+  assert.ok(((await last.metric("virality_held_embeddings_bytes")) ?? 0) > 0, "held embeddings are on /metrics");
   await h.waitFor("every video's 6h score", () => [...expected.keys()].every((id) => h.scoresOf(id).some((s) => s.stage === "H6")), 20_000);
 
   // the last 6h score of every video is the bundle's score for its final inputs (earlier duplicates are fine)
