@@ -39,7 +39,7 @@ export const ERROR_CODES = {
   VIR_REDIS_UNAVAILABLE: { action: "retry", doc: "Redis did not answer." },
   VIR_STORE_REJECTED: {
     action: "dead-letter",
-    doc: "Redis refused the write to one video's key (it holds a value the store did not write); that video's events are dead-lettered.",
+    doc: "Redis refused a write to or read of one video's key (it holds a value the store did not write); the scorer dead-letters that video's events, --rescore-all lists it as skipped.",
   },
   VIR_SERVICE_NOT_READY: { action: "stop", doc: "A local service did not become ready in time." },
 

@@ -128,10 +128,9 @@ function predictAt(
   colStride: number,
   baseMargin: number,
 ): number {
-  const w = walkOf(model);
-  const { left, right, threshold, missingLeft, steps } = w;
-  const at = colStride === 1 ? w.column : offsetsOf(w, colStride);
-  if (at === null) return predictTreeByTree(model, data, rowOffset, colStride, baseMargin);
+  // a column-major matrix (no hot path reads one) is walked a tree at a time
+  if (colStride !== 1) return predictTreeByTree(model, data, rowOffset, colStride, baseMargin);
+  const { column, left, right, threshold, missingLeft, steps } = walkOf(model);
   const { treeRoots, value, feature } = model;
   const nTrees = treeRoots.length;
   let acc = model.baseline + baseMargin;
@@ -145,16 +144,16 @@ function predictAt(
     let c = treeRoots[t + 2];
     let d = treeRoots[t + 3];
     while (steps[a] + steps[b] + steps[c] + steps[d] > 0) {
-      let v = data[rowOffset + at[a]];
+      let v = data[rowOffset + column[a]];
       let r = right[a];
       a = r + ((left[a] - r) & -(+(v <= threshold[a]) | (+(v !== v) & missingLeft[a])));
-      v = data[rowOffset + at[b]];
+      v = data[rowOffset + column[b]];
       r = right[b];
       b = r + ((left[b] - r) & -(+(v <= threshold[b]) | (+(v !== v) & missingLeft[b])));
-      v = data[rowOffset + at[c]];
+      v = data[rowOffset + column[c]];
       r = right[c];
       c = r + ((left[c] - r) & -(+(v <= threshold[c]) | (+(v !== v) & missingLeft[c])));
-      v = data[rowOffset + at[d]];
+      v = data[rowOffset + column[d]];
       r = right[d];
       d = r + ((left[d] - r) & -(+(v <= threshold[d]) | (+(v !== v) & missingLeft[d])));
     }
@@ -179,8 +178,6 @@ function predictAt(
  */
 interface TreeWalk {
   readonly column: Int32Array;
-  /** column × stride for a column-major matrix's stride (the last one used). */
-  scaled: { stride: number; offsets: Int32Array } | null;
   readonly left: Int32Array;
   readonly right: Int32Array;
   readonly threshold: Float64Array;
@@ -188,18 +185,7 @@ interface TreeWalk {
   readonly steps: Uint8Array;
 }
 
-/** The columns' offsets in a column-major matrix, or null when they do not fit an Int32Array. */
-function offsetsOf(w: TreeWalk, stride: number): Int32Array | null {
-  if (w.scaled === null || w.scaled.stride !== stride) {
-    let widest = 0;
-    for (const c of w.column) widest = Math.max(widest, c);
-    if (widest * stride > 0x7fffffff) return null;
-    w.scaled = { stride, offsets: w.column.map((c) => c * stride) };
-  }
-  return w.scaled.offsets;
-}
-
-/** The plain walk, one tree after the other (the reference the lockstep walk must equal). */
+/** The plain walk, one tree after the other, for any matrix layout. */
 function predictTreeByTree(model: TreeEnsemble, data: ArrayLike<number>, rowOffset: number, colStride: number, baseMargin: number): number {
   let acc = model.baseline + baseMargin;
   for (let t = 0; t < model.treeRoots.length; t++) acc += model.value[leafOf(model, model.treeRoots[t], data, rowOffset, colStride)];
@@ -224,7 +210,7 @@ function walkOf(model: TreeEnsemble): TreeWalk {
       left[node] = numericSplit ? model.left[node] : node;
       right[node] = numericSplit ? model.right[node] : node;
     }
-    w = { column, scaled: null, left, right, threshold: model.threshold, missingLeft: model.missingLeft, steps };
+    w = { column, left, right, threshold: model.threshold, missingLeft: model.missingLeft, steps };
     walks.set(model, w);
   }
   return w;

@@ -232,6 +232,14 @@ export interface WrittenVideos {
   readonly rejected: Map<string, ViralityError>;
 }
 
+/** A guarded-write call's reply: one entry per video of the call, in order. */
+function entriesOf(reply: unknown, videos: number): unknown[] {
+  if (!Array.isArray(reply) || reply.length !== videos) {
+    throw new ViralityError("VIR_REDIS_UNAVAILABLE", `the guarded writes for ${videos} videos answered ${Array.isArray(reply) ? `${reply.length} results` : String(reply)}`);
+  }
+  return reply;
+}
+
 type GuardedResult =
   | { readonly changed: boolean; readonly hash: Map<string, Buffer> | null; readonly held: HeldEmbedding | undefined }
   | { readonly rejected: ViralityError };
@@ -332,14 +340,15 @@ export class VideoStore {
     for (const [n, part] of chunks.entries()) {
       const reply = replies[n];
       if (reply?.status === "fulfilled") {
-        for (const [j, call] of part.entries()) out.set(call.videoId, this.#entryOf(call, reply.value, j, part.length, held));
+        const entries = entriesOf(reply.value, part.length);
+        for (const [j, call] of part.entries()) out.set(call.videoId, this.#resultOf(call, entries[j], held));
       } else if (part.length > 1 && refusesKey(reply?.reason)) {
         // an error the script did not expect from one key's data fails the whole call: one call per
         // video then tells which key it was
         const single = await Promise.allSettled(part.map((call) => this.#guardedCall([call], read)));
         for (const [j, call] of part.entries()) {
           const result = single[j];
-          out.set(call.videoId, result?.status === "fulfilled" ? this.#entryOf(call, result.value, 0, 1, held) : this.#failed(call, result?.reason));
+          out.set(call.videoId, result?.status === "fulfilled" ? this.#resultOf(call, entriesOf(result.value, 1)[0], held) : this.#failed(call, result?.reason));
         }
       } else {
         for (const call of part) out.set(call.videoId, this.#failed(call, reply?.reason));
@@ -348,12 +357,8 @@ export class VideoStore {
     return out;
   }
 
-  /** Entry `j` of a call's reply (one entry per video of the call): the video's result. */
-  #entryOf(call: { readonly videoId: string; readonly key: string }, reply: unknown, j: number, videos: number, held: ReadonlyMap<string, HeldEmbedding>): GuardedResult {
-    if (!Array.isArray(reply) || reply.length !== videos) {
-      throw new ViralityError("VIR_REDIS_UNAVAILABLE", `the guarded writes for ${videos} videos answered ${Array.isArray(reply) ? `${reply.length} results` : String(reply)}`);
-    }
-    const value: unknown = reply[j];
+  /** A video's result from its entry in its call's reply. */
+  #resultOf(call: { readonly videoId: string; readonly key: string }, value: unknown, held: ReadonlyMap<string, HeldEmbedding>): GuardedResult {
     if (!Array.isArray(value)) throw new ViralityError("VIR_REDIS_UNAVAILABLE", `guarded write for ${call.videoId} answered ${String(value)}`);
     if (value[0] === -1) {
       const message: unknown = value[1];
@@ -396,26 +401,24 @@ export class VideoStore {
 
   /** Reads the videos' hashes in one pipeline. */
   async read(videoIds: readonly string[]): Promise<Map<string, StoredVideo>> {
-    const out = new Map<string, StoredVideo>();
-    const results = await this.#readHashes(videoIds);
-    videoIds.forEach((videoId, i) => {
-      const value = settledValue(results[i], `reading ${videoId}`);
-      if (value !== null) out.set(videoId, this.#decode(videoId, value, undefined));
-    });
-    return out;
+    return (await this.#readVideos(videoIds, false)).videos;
   }
 
   /**
    * Reads like `read`, but a key Redis refuses (it holds another type: another client wrote it) is
    * returned under `rejected` instead of failing the others: for a pass over every key (--rescore-all).
    */
-  async readEach(videoIds: readonly string[]): Promise<WrittenVideos> {
+  readEach(videoIds: readonly string[]): Promise<WrittenVideos> {
+    return this.#readVideos(videoIds, true);
+  }
+
+  async #readVideos(videoIds: readonly string[], setRefusedAside: boolean): Promise<WrittenVideos> {
     const videos = new Map<string, StoredVideo>();
     const rejected = new Map<string, ViralityError>();
     const results = await this.#readHashes(videoIds);
     videoIds.forEach((videoId, i) => {
       const result = results[i];
-      const refused = result?.status === "rejected" ? keyRejection(result.reason, this.keyOf(videoId), "read of") : null;
+      const refused = setRefusedAside && result?.status === "rejected" ? keyRejection(result.reason, this.keyOf(videoId), "read of") : null;
       if (refused !== null) {
         rejected.set(videoId, refused);
         return;
