@@ -17,7 +17,7 @@
  */
 import { createHash } from "node:crypto";
 import { isRecord } from "../json-guards.js";
-import { ViralityError } from "../errors.js";
+import { isViralityError, ViralityError } from "../errors.js";
 import type { EngagementSnapshot, UploadRecord, VideoRecords } from "../features/records.js";
 import type { EngagementWindow } from "../features/stages.js";
 import { EmbeddingCache, type HeldEmbedding } from "./embedding-cache.js";
@@ -82,6 +82,24 @@ end
 return out
 `;
 const GUARDED_WRITES_SHA = createHash("sha1").update(GUARDED_WRITES).digest("hex");
+
+// Marks many videos' scores published (KEYS) in one call. ARGV: per key, the signature and the alert
+// key ("" for none). Returns each key's input times (field t; nil when the video has none), read in the
+// same step: a time that moved on since the score was computed means another batch overtook this one.
+// A key of another type fails the call with Redis' own error (WRONGTYPE, the same on every version).
+const MARK_PUBLISHED = `
+local out = {}
+for k = 1, #KEYS do
+  local key = KEYS[k]
+  local r = redis.pcall('HSET', key, 's', ARGV[2 * k - 1])
+  if type(r) == 'table' and r.err then return redis.error_reply(r.err) end
+  local alert = ARGV[2 * k]
+  if alert ~= '' then redis.call('HSETNX', key, 'a:' .. alert, '1') end
+  out[k] = redis.call('HGET', key, 't')
+end
+return out
+`;
+const MARK_PUBLISHED_SHA = createHash("sha1").update(MARK_PUBLISHED).digest("hex");
 /** Videos per script call on a single Redis: the script blocks Redis while it runs (~2 ms for 256). */
 const VIDEOS_PER_CALL = 256;
 
@@ -232,10 +250,10 @@ export interface WrittenVideos {
   readonly rejected: Map<string, ViralityError>;
 }
 
-/** A guarded-write call's reply: one entry per video of the call, in order. */
-function entriesOf(reply: unknown, videos: number): unknown[] {
+/** A script call's reply: one entry per video of the call, in order. */
+function entriesOf(reply: unknown, videos: number, what = "the guarded writes"): unknown[] {
   if (!Array.isArray(reply) || reply.length !== videos) {
-    throw new ViralityError("VIR_REDIS_UNAVAILABLE", `the guarded writes for ${videos} videos answered ${Array.isArray(reply) ? `${reply.length} results` : String(reply)}`);
+    throw new ViralityError("VIR_REDIS_UNAVAILABLE", `${what} for ${videos} videos answered ${Array.isArray(reply) ? `${reply.length} results` : String(reply)}`);
   }
   return reply;
 }
@@ -331,11 +349,7 @@ export class VideoStore {
       for (const f of fields) args.push(String(INPUT_FIELDS.indexOf(f.field) + 1), String(f.eventTime), f.field, f.value);
       calls.push({ videoId, key: this.keyOf(videoId), args });
     }
-    // A single Redis takes the batch in calls of VIDEOS_PER_CALL videos; a Cluster one call per video,
-    // each to its key's master. They go out back to back (one round trip for the batch).
-    const chunk = "nodes" in this.#redis ? 1 : VIDEOS_PER_CALL;
-    const chunks: Array<typeof calls> = [];
-    for (let i = 0; i < calls.length; i += chunk) chunks.push(calls.slice(i, i + chunk));
+    const chunks = this.#perCall(calls);
     const replies = await Promise.allSettled(chunks.map((c) => this.#guardedCall(c, read)));
     for (const [n, part] of chunks.entries()) {
       const reply = replies[n];
@@ -385,17 +399,34 @@ export class VideoStore {
     throw new ViralityError("VIR_REDIS_UNAVAILABLE", `guarded write for ${call.videoId} failed: ${message}`, { cause: reason });
   }
 
-  /** EVALSHA, falling back to EVAL (which caches the script) where the script cache is empty: after a restart, or on another master. */
-  async #guardedCall(calls: ReadonlyArray<{ readonly key: string; readonly args: ReadonlyArray<string | Buffer> }>, read: boolean): Promise<unknown> {
+  /**
+   * The script calls a batch of videos takes: on a single Redis, VIDEOS_PER_CALL videos a call; on a
+   * Cluster, one video a call, each to its key's master. They go out back to back (one round trip).
+   */
+  #perCall<T>(items: readonly T[]): T[][] {
+    const size = "nodes" in this.#redis ? 1 : VIDEOS_PER_CALL;
+    const chunks: T[][] = [];
+    for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size));
+    return chunks;
+  }
+
+  #guardedCall(calls: ReadonlyArray<{ readonly key: string; readonly args: ReadonlyArray<string | Buffer> }>, read: boolean): Promise<unknown> {
     const args: Array<string | Buffer> = [String(calls.length)];
     for (const call of calls) args.push(call.key);
     args.push(read ? "1" : "0");
     for (const call of calls) args.push(...call.args);
+    return this.#script(GUARDED_WRITES, GUARDED_WRITES_SHA, args, "buffers");
+  }
+
+  /** EVALSHA, falling back to EVAL (which caches the script) where the script cache is empty: after a restart, or on another master. */
+  async #script(source: string, sha: string, args: ReadonlyArray<string | Buffer>, replies: "buffers" | "strings"): Promise<unknown> {
+    const send = (command: "evalsha" | "eval", script: string): Promise<unknown> =>
+      replies === "buffers" ? this.#redis.callBuffer(command, script, ...args) : this.#redis.call(command, script, ...args);
     try {
-      return await this.#redis.callBuffer("evalsha", GUARDED_WRITES_SHA, ...args);
+      return await send("evalsha", sha);
     } catch (error) {
       if (!(error instanceof Error) || !error.message.startsWith("NOSCRIPT")) throw error;
-      return this.#redis.callBuffer("eval", GUARDED_WRITES, ...args);
+      return send("eval", source);
     }
   }
 
@@ -441,12 +472,6 @@ export class VideoStore {
         return hash;
       }),
     );
-  }
-
-  /** The input times of the videos (the part of a score's signature that inputs change), cheaply. */
-  async #inputTimes(videoIds: readonly string[]): Promise<Map<string, string>> {
-    const rows = await Promise.all(videoIds.map((id) => this.#redis.hget(this.keyOf(id), "t")));
-    return new Map(videoIds.map((id, i) => [id, rows[i] ?? NO_TIMES]));
   }
 
   /**
@@ -496,17 +521,26 @@ export class VideoStore {
     entries: ReadonlyArray<{ readonly videoId: string; readonly signature: string; readonly alertKey?: string | undefined }>,
   ): Promise<Map<string, string>> {
     if (entries.length === 0) return new Map();
+    const calls = this.#perCall(entries);
     try {
-      const marks = Promise.all(
-        entries.flatMap((entry) => [
-          this.#redis.hset(this.keyOf(entry.videoId), "s", entry.signature),
-          ...(entry.alertKey === undefined ? [] : [this.#redis.hsetnx(this.keyOf(entry.videoId), `a:${entry.alertKey}`, "1")]),
-        ]),
+      const replies = await Promise.all(
+        calls.map((part) => {
+          const args = [String(part.length), ...part.map((e) => this.keyOf(e.videoId))];
+          for (const e of part) args.push(e.signature, e.alertKey ?? "");
+          return this.#script(MARK_PUBLISHED, MARK_PUBLISHED_SHA, args, "strings");
+        }),
       );
-      // awaited together: awaiting one first would leave the other's rejection unhandled (a crash)
-      const [, times] = await Promise.all([marks, this.#inputTimes(entries.map((e) => e.videoId))]);
+      const times = new Map<string, string>();
+      for (const [n, part] of calls.entries()) {
+        const reply = entriesOf(replies[n], part.length, "marking published");
+        for (const [j, entry] of part.entries()) {
+          const t: unknown = reply[j];
+          times.set(entry.videoId, typeof t === "string" ? t : NO_TIMES);
+        }
+      }
       return times;
     } catch (error) {
+      if (isViralityError(error)) throw error;
       throw new ViralityError("VIR_REDIS_UNAVAILABLE", `marking scores published failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
     }
   }
