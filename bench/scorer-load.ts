@@ -248,6 +248,13 @@ async function main(): Promise<void> {
     process.stderr.write(`uploads: ${VIDEOS} in ${uploadSeconds.toFixed(1)} s; scorer RSS ${rssAfterUploads.toFixed(0)} MB\n`);
 
     const rounds = Math.ceil((EVENTS - VIDEOS) / (2 * VIDEOS));
+    const pids = { scorer: child.pid, broker: stackPid("kafka"), redis: stackPid("redis"), generator: process.pid };
+    const cpuNow = (): Record<keyof typeof pids, number> => ({
+      scorer: cpuSeconds(pids.scorer), broker: cpuSeconds(pids.broker), redis: cpuSeconds(pids.redis), generator: cpuSeconds(pids.generator),
+    });
+    const sumEnds = async (topic: string): Promise<bigint> => [...(await topicEnds(admin, [topic])).values()].reduce((a, b) => a + b, 0n);
+    const scoresBeforeSoak = await sumEnds(config.topics.scores);
+    const soakCpu0 = cpuNow();
     const soakStart = Date.now();
     let produced = VIDEOS;
     const rssSamples: number[] = [];
@@ -269,6 +276,10 @@ async function main(): Promise<void> {
     ends = await topicEnds(admin, inputs);
     while ((await groupBehind(admin, config.scorer.groupId, ends)) > 0n) await new Promise((r) => setTimeout(r, 250));
     const soakSeconds = (Date.now() - soakStart) / 1000;
+    const soakCpu1 = cpuNow();
+    const soakCpu = { scorer: 0, broker: 0, redis: 0, generator: 0 };
+    for (const k of ["scorer", "broker", "redis", "generator"] as const) soakCpu[k] = (soakCpu1[k] - soakCpu0[k]) / soakSeconds;
+    const soakScores = Number((await sumEnds(config.topics.scores)) - scoresBeforeSoak);
     const soakEvents = produced - VIDEOS;
     const rate = soakEvents / soakSeconds;
     const rssEnd = rssMb(child);
@@ -309,7 +320,6 @@ async function main(): Promise<void> {
     }
     let round = rounds + 2;
     let n = 0;
-    const pids = { scorer: child.pid, broker: stackPid("kafka"), redis: stackPid("redis"), generator: process.pid };
     interface Step {
       readonly offered: number;
       readonly sentPerSecond: number;
@@ -386,9 +396,10 @@ async function main(): Promise<void> {
 
     console.log(`scorer load bench (${new Date().toISOString()}, Node ${process.version}, 2 vCPU shared; scorer is a child process)`);
     console.log(`videos ${VIDEOS.toLocaleString("en-US")} (d=${DIM}), soak events ${soakEvents.toLocaleString("en-US")} + uploads ${VIDEOS.toLocaleString("en-US")}`);
-    console.log(`sustained end-to-end rate (soak): ${Math.round(rate).toLocaleString("en-US")} events/s  (goal ≥ 10,000)`);
-    console.log(`uploads with d=512 embeddings: ${Math.round(VIDEOS / uploadSeconds).toLocaleString("en-US")} events/s`);
     const cpuText = (c: Step["cpu"]): string => `scorer ${(c.scorer * 100).toFixed(0)}%, broker ${(c.broker * 100).toFixed(0)}%, redis ${(c.redis * 100).toFixed(0)}%, generator ${(c.generator * 100).toFixed(0)}%`;
+    console.log(`sustained end-to-end rate (soak): ${Math.round(rate).toLocaleString("en-US")} events/s  (goal ≥ 10,000)`);
+    console.log(`  soak: ${soakScores.toLocaleString("en-US")} scores published for ${soakEvents.toLocaleString("en-US")} events (${(soakEvents / Math.max(1, soakScores)).toFixed(2)} events per score: a batch scores each video once); CPU of one core: ${cpuText(soakCpu)}`);
+    console.log(`uploads with d=512 embeddings: ${Math.round(VIDEOS / uploadSeconds).toLocaleString("en-US")} events/s`);
     console.log(`latency at ${Math.round(target).toLocaleString("en-US")} events/s (sent ${half.sentPerSecond.toFixed(0)}/s): p50 ${half.p50} ms, p99 ${half.p99} ms  (goal p99 ≤ 50 ms); CPU of one core: ${cpuText(half.cpu)}`);
     console.log(`ramp (${RAMP_SECONDS} s a step; breaks at p99 > ${BREAK_P99_MS} ms or the generator falling under 90 % of the offered rate):`);
     console.log(`  offered/s    sent/s  scored/s   p50 ms   p99 ms   CPU (100% = one core)`);
