@@ -9,7 +9,7 @@ import path from "node:path";
 import type { TestContext } from "node:test";
 import type { Consumer, IHeaders } from "kafkajs";
 import type { Config } from "../../src/config.js";
-import type { EngagementSnapshot, VideoScore, VideoUploaded } from "../../src/contracts/generated/events.js";
+import type { EngagementSnapshot, UpsideAlert, VideoScore, VideoUploaded } from "../../src/contracts/generated/events.js";
 import { EventSerde } from "../../src/contracts/serde.js";
 import { produceEvents, type OutgoingEvent } from "../../src/ingest/event-producer.js";
 import { createKafka, ensureTopics, allTopics } from "../../src/ingest/kafka.js";
@@ -76,6 +76,7 @@ function headerText(headers: IHeaders | undefined): Record<string, string> {
 export class ScoringHarness {
   readonly scores: PublishedScore[] = [];
   readonly deadLetters: DeadLetterSeen[] = [];
+  readonly alerts: UpsideAlert[] = [];
   readonly scorers: Scorer[] = [];
   #watcher: Consumer | null = null;
   readonly #watchGroup = uniqueName("watch");
@@ -101,12 +102,12 @@ export class ScoringHarness {
     return harness;
   }
 
-  /** Collects everything published on the scores and dead-letter topics. */
+  /** Collects everything published on the scores, alerts and dead-letter topics. */
   async #watch(): Promise<void> {
     const kafka = createKafka(this.config, createLogger("silent"));
     const consumer = kafka.consumer({ groupId: this.#watchGroup });
     await consumer.connect();
-    await consumer.subscribe({ topics: [this.config.topics.scores, this.config.topics.deadLetter], fromBeginning: true });
+    await consumer.subscribe({ topics: [this.config.topics.scores, this.config.topics.alerts, this.config.topics.deadLetter], fromBeginning: true });
     await consumer.run({
       eachMessage: async ({ topic, partition, message }) => {
         if (topic === this.config.topics.deadLetter) {
@@ -114,6 +115,10 @@ export class ScoringHarness {
           return;
         }
         if (message.value === null) return;
+        if (topic === this.config.topics.alerts) {
+          this.alerts.push(await this.serde.decode("upside-alert", message.value));
+          return;
+        }
         this.scores.push({ score: await this.serde.decode("video-score", message.value), partition, offset: message.offset });
       },
     });
