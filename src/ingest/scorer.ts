@@ -14,7 +14,7 @@ import type { Logger } from "../logger.js";
 import type { Predictor } from "../model/predictor.js";
 import type { ScorerMetrics } from "../ops/metrics.js";
 import { rescoreIfOvertaken } from "../publish/overtaken.js";
-import { ScorePublisher, type PublishResult } from "../publish/score-publisher.js";
+import { alertKeysOf, ScorePublisher, type PublishResult } from "../publish/score-publisher.js";
 import { ModelRegistry, ModelWatcher } from "../store/model-registry.js";
 import { createRedis, type RedisClient } from "../store/redis.js";
 import { StateEpoch } from "../store/state-epoch.js";
@@ -236,7 +236,7 @@ export class Scorer {
     // the epoch is read in the same pipeline, after the writes (see #rebuild)
     const [{ videos, rejected }, epoch] = await this.#withRetry(
       "writing to Redis",
-      () => Promise.all([this.store.writeAndRead(writes), this.#epochs.current()]),
+      () => Promise.all([this.store.writeAndRead(writes, predictor === null ? [] : alertKeysOf(predictor.version)), this.#epochs.current()]),
       heartbeat,
     );
     if (epoch !== this.#epoch) {

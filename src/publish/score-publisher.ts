@@ -18,6 +18,16 @@ import { evaluateAlert } from "./alerts.js";
 
 const STAGE_SYMBOL: Record<Stage, ScoreStage> = { upload: "UPLOAD", "1h": "H1", "6h": "H6" };
 
+/** What marks a video's alert for a stage and model version as sent (at most one each). */
+function alertKeyOf(stage: ScoreStage, modelVersion: string): string {
+  return `${stage}:${modelVersion}`;
+}
+
+/** The alert marks a model can check: one per stage (what the store reads with a video's inputs). */
+export function alertKeysOf(modelVersion: string): string[] {
+  return Object.values(STAGE_SYMBOL).map((stage) => alertKeyOf(stage, modelVersion));
+}
+
 export interface ScoredOutput {
   readonly score: VideoScore;
   readonly alert: UpsideAlert | null;
@@ -63,7 +73,7 @@ export function scoreOf(video: StoredVideo, predictor: Predictor, config: Config
     input_event_time: video.newestEventTime,
     inputs_present: inputs,
   };
-  const alertKey = `${stage}:${predictor.version}`;
+  const alertKey = alertKeyOf(stage, predictor.version);
   const channel = video.records.upload?.channel_id;
   const alert = video.alerts.has(alertKey)
     ? null
@@ -168,7 +178,7 @@ export class ScorePublisher {
       outputs.map(({ video, out }) => ({
         videoId: video.videoId,
         signature: signatureOf(out.score, video),
-        alertKey: out.alert === null ? undefined : `${out.score.stage}:${out.score.model_version}`,
+        alertKey: out.alert === null ? undefined : alertKeyOf(out.score.stage, out.score.model_version),
       })),
     );
     if (this.metrics !== null) {

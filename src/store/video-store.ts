@@ -23,15 +23,20 @@ import type { EngagementWindow } from "../features/stages.js";
 import { EmbeddingCache, type HeldEmbedding } from "./embedding-cache.js";
 import { scanKeys, type RedisClient } from "./redis.js";
 
-// One call guards the writes of many videos (KEYS). ARGV: "1" to return each hash after its writes
-// (else "0"); then per key: the event time of the embedding the caller already holds ("0": none), whose
-// bytes the returned hash leaves out when it is still the stored one; the number of writes; and per
-// write (slot 1..4 in INPUT_FIELDS, event time, field, value). Times are 13-digit ms, which Lua prints
-// exactly (%.14g). Per key it returns {changed, hash} (or {changed} without "1"), or {-1, error} when
-// the key holds something this store did not write (another type, or unreadable input times): that key
-// is left alone and the others go on.
+// One call guards the writes of many videos (KEYS). ARGV: "1" to return each video's fields after its
+// writes (else "0"); the number of fields to return and their names (the inputs, the last signature and
+// the alert marks the caller may check); then per key: the event time of the embedding the caller
+// already holds ("0": none), whose bytes are left out of the reply when it is still the stored one; the
+// number of writes; and per write (slot 1..4 in INPUT_FIELDS, event time, field, value). Times are
+// 13-digit ms, which Lua prints exactly (%.14g). Per key it returns {changed, values[, embedding]} (or
+// {changed} without "1"), or {-1, error} when the key holds something this store did not write
+// (another type, or unreadable input times): that key is left alone and the others go on. Reading the
+// named fields (HMGET) instead of the whole hash spares Redis copying the 2 kB embedding into Lua for
+// every event, a third of the script's time.
 const GUARDED_WRITES = `
 local read = ARGV[1] == '1'
+local fields = {}
+for i = 1, tonumber(ARGV[2]) do fields[i] = ARGV[2 + i] end
 local function guard(key, held, first, last)
   local stored = redis.pcall('HGET', key, 't')
   if type(stored) == 'table' and stored.err then return {-1, stored.err} end
@@ -61,18 +66,12 @@ local function guard(key, held, first, last)
     redis.call('HSET', key, 't', table.concat(parts, ','))
   end
   if not read then return {changed} end
-  local all = redis.call('HGETALL', key)
-  if held > 0 and times[2] == held then
-    local rest = {}
-    for i = 1, #all, 2 do
-      if all[i] ~= 'emb' then rest[#rest + 1] = all[i]; rest[#rest + 1] = all[i + 1] end
-    end
-    all = rest
-  end
-  return {changed, all}
+  local values = redis.call('HMGET', key, unpack(fields))
+  if held > 0 and times[2] == held then return {changed, values} end
+  return {changed, values, redis.call('HGET', key, 'emb')}
 end
 local out = {}
-local a = 2
+local a = 3 + #fields
 for k = 1, #KEYS do
   local first = a + 2
   local last = first + 4 * tonumber(ARGV[a + 1]) - 1
@@ -105,6 +104,8 @@ const VIDEOS_PER_CALL = 256;
 
 /** The input fields, in the order of their times in `t`. */
 const INPUT_FIELDS = ["u", "emb", "e1", "e6"] as const;
+/** The fields writeAndRead returns besides the embedding and the alert marks asked for. */
+const READ_FIELDS = ["u", "t", "e1", "e6", "s"] as const;
 type InputField = (typeof INPUT_FIELDS)[number];
 const SNAPSHOT_FIELD: Record<EngagementWindow, InputField> = { "1h": "e1", "6h": "e6" };
 /** The order of a stored snapshot's values. */
@@ -302,7 +303,7 @@ export class VideoStore {
    */
   async write(writes: ReadonlyArray<{ readonly videoId: string; readonly write: StoreWrite }>): Promise<Map<string, boolean>> {
     const out = new Map<string, boolean>();
-    for (const [videoId, result] of await this.#guardedWrites(writes, false)) {
+    for (const [videoId, result] of await this.#guardedWrites(writes, null)) {
       if ("rejected" in result) throw result.rejected;
       out.set(videoId, result.changed);
     }
@@ -311,22 +312,27 @@ export class VideoStore {
 
   /**
    * Applies the writes like `write` and returns each written video as it is afterwards, read by the
-   * same script call (one round trip for a batch instead of two). A video whose key Redis refuses
-   * (see keyRejection) is returned under `rejected` and does not fail the others.
+   * same script call (one round trip for a batch instead of two). Of the video's alert marks only those
+   * of `alertKeys` are read (the ones the caller's model can raise): `alerts` holds those set. A video
+   * whose key Redis refuses (see keyRejection) is returned under `rejected` and does not fail the others.
    */
-  async writeAndRead(writes: ReadonlyArray<{ readonly videoId: string; readonly write: StoreWrite }>): Promise<WrittenVideos> {
+  async writeAndRead(
+    writes: ReadonlyArray<{ readonly videoId: string; readonly write: StoreWrite }>,
+    alertKeys: readonly string[] = [],
+  ): Promise<WrittenVideos> {
     const videos = new Map<string, StoredVideo>();
     const rejected = new Map<string, ViralityError>();
-    for (const [videoId, result] of await this.#guardedWrites(writes, true)) {
+    for (const [videoId, result] of await this.#guardedWrites(writes, [...READ_FIELDS, ...alertKeys.map((k) => `a:${k}`)])) {
       if ("rejected" in result) rejected.set(videoId, result.rejected);
       else if (result.hash !== null) videos.set(videoId, this.#decode(videoId, result.hash, result.held));
     }
     return { videos, rejected };
   }
 
+  /** The guarded writes; with `fields`, each video's fields (and embedding, unless held) read after them. */
   async #guardedWrites(
     writes: ReadonlyArray<{ readonly videoId: string; readonly write: StoreWrite }>,
-    read: boolean,
+    fields: readonly string[] | null,
   ): Promise<Map<string, GuardedResult>> {
     const byVideo = new Map<string, FieldWrite[]>();
     for (const { videoId, write } of writes) {
@@ -337,7 +343,7 @@ export class VideoStore {
     const out = new Map<string, GuardedResult>();
     if (byVideo.size === 0) return out;
     const held = new Map<string, HeldEmbedding>();
-    if (read && this.#embeddings !== null) {
+    if (fields !== null && this.#embeddings !== null) {
       for (const videoId of byVideo.keys()) {
         const entry = this.#embeddings.get(videoId);
         if (entry !== undefined) held.set(videoId, entry);
@@ -350,19 +356,19 @@ export class VideoStore {
       calls.push({ videoId, key: this.keyOf(videoId), args });
     }
     const chunks = this.#perCall(calls);
-    const replies = await Promise.allSettled(chunks.map((c) => this.#guardedCall(c, read)));
+    const replies = await Promise.allSettled(chunks.map((c) => this.#guardedCall(c, fields)));
     for (const [n, part] of chunks.entries()) {
       const reply = replies[n];
       if (reply?.status === "fulfilled") {
         const entries = entriesOf(reply.value, part.length);
-        for (const [j, call] of part.entries()) out.set(call.videoId, this.#resultOf(call, entries[j], held));
+        for (const [j, call] of part.entries()) out.set(call.videoId, this.#resultOf(call, entries[j], held, fields));
       } else if (part.length > 1 && refusesKey(reply?.reason)) {
         // an error the script did not expect from one key's data fails the whole call: one call per
         // video then tells which key it was
-        const single = await Promise.allSettled(part.map((call) => this.#guardedCall([call], read)));
+        const single = await Promise.allSettled(part.map((call) => this.#guardedCall([call], fields)));
         for (const [j, call] of part.entries()) {
           const result = single[j];
-          out.set(call.videoId, result?.status === "fulfilled" ? this.#resultOf(call, entriesOf(result.value, 1)[0], held) : this.#failed(call, result?.reason));
+          out.set(call.videoId, result?.status === "fulfilled" ? this.#resultOf(call, entriesOf(result.value, 1)[0], held, fields) : this.#failed(call, result?.reason));
         }
       } else {
         for (const call of part) out.set(call.videoId, this.#failed(call, reply?.reason));
@@ -371,22 +377,28 @@ export class VideoStore {
     return out;
   }
 
-  /** A video's result from its entry in its call's reply. */
-  #resultOf(call: { readonly videoId: string; readonly key: string }, value: unknown, held: ReadonlyMap<string, HeldEmbedding>): GuardedResult {
+  /** A video's result from its entry in its call's reply: {changed, values of `fields`[, embedding]}. */
+  #resultOf(
+    call: { readonly videoId: string; readonly key: string },
+    value: unknown,
+    held: ReadonlyMap<string, HeldEmbedding>,
+    fields: readonly string[] | null,
+  ): GuardedResult {
     if (!Array.isArray(value)) throw new ViralityError("VIR_REDIS_UNAVAILABLE", `guarded write for ${call.videoId} answered ${String(value)}`);
     if (value[0] === -1) {
       const message: unknown = value[1];
       return { rejected: keyRejectionOf(Buffer.isBuffer(message) ? message.toString("utf8") : String(message), call.key, "write to") };
     }
-    const flat: unknown = value[1];
+    const values: unknown = value[1];
     let hash: Map<string, Buffer> | null = null;
-    if (Array.isArray(flat)) {
+    if (fields !== null && Array.isArray(values)) {
       hash = new Map();
-      for (let k = 0; k + 1 < flat.length; k += 2) {
-        const field: unknown = flat[k];
-        const v: unknown = flat[k + 1];
-        if (Buffer.isBuffer(field) && Buffer.isBuffer(v)) hash.set(field.toString("utf8"), v);
+      for (const [i, field] of fields.entries()) {
+        const v: unknown = values[i];
+        if (Buffer.isBuffer(v)) hash.set(field, v);
       }
+      const embedding: unknown = value[2];
+      if (Buffer.isBuffer(embedding)) hash.set("emb", embedding);
     }
     return { changed: value[0] === 1, hash, held: held.get(call.videoId) };
   }
@@ -410,10 +422,10 @@ export class VideoStore {
     return chunks;
   }
 
-  #guardedCall(calls: ReadonlyArray<{ readonly key: string; readonly args: ReadonlyArray<string | Buffer> }>, read: boolean): Promise<unknown> {
+  #guardedCall(calls: ReadonlyArray<{ readonly key: string; readonly args: ReadonlyArray<string | Buffer> }>, fields: readonly string[] | null): Promise<unknown> {
     const args: Array<string | Buffer> = [String(calls.length)];
     for (const call of calls) args.push(call.key);
-    args.push(read ? "1" : "0");
+    args.push(fields === null ? "0" : "1", String(fields?.length ?? 0), ...(fields ?? []));
     for (const call of calls) args.push(...call.args);
     return this.#script(GUARDED_WRITES, GUARDED_WRITES_SHA, args, "buffers");
   }
