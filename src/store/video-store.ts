@@ -10,7 +10,8 @@
  *
  * Every input write goes through one Lua script that compares event times atomically: a write lands
  * only when its event time is newer than what is stored, so an older or duplicate event is a no-op and
- * the final state does not depend on delivery order. Writes are pipelined per batch.
+ * the final state does not depend on delivery order. A batch's writes go out as a few script calls
+ * (256 videos each on a single Redis, one per video on a Cluster), back to back.
  *
  * The layout is compact on purpose: with Redis' `hash-max-listpack-value 4096` (deploy/local) a d = 512
  * video fits a 2.5 kB listpack (bench/scorer-load.ts measures bytes per video).
@@ -525,9 +526,9 @@ export class VideoStore {
   }
 
   /**
-   * Records what was published (after Kafka acknowledged it), in one pipeline, and returns the videos'
-   * input times as they are right after (read in the same round trip): a time that moved on since the
-   * score was computed means another batch overtook this one (see Scorer).
+   * Records what was published (after Kafka acknowledged it), in script calls like the writes', and
+   * returns the videos' input times as they are right after (read in the same step): a time that moved
+   * on since the score was computed means another batch overtook this one (see Scorer).
    */
   async markPublished(
     entries: ReadonlyArray<{ readonly videoId: string; readonly signature: string; readonly alertKey?: string | undefined }>,
