@@ -330,10 +330,10 @@ export class VideoStore {
     return { videos, rejected };
   }
 
-  /** The guarded writes; with `fields`, each video's fields (and embedding, unless held) read after them. */
+  /** The guarded writes; with `readFields`, each video's fields (and embedding, unless held) read after them. */
   async #guardedWrites(
     writes: ReadonlyArray<{ readonly videoId: string; readonly write: StoreWrite }>,
-    fields: readonly string[] | null,
+    readFields: readonly string[] | null,
   ): Promise<Map<string, GuardedResult>> {
     const byVideo = new Map<string, FieldWrite[]>();
     for (const { videoId, write } of writes) {
@@ -344,7 +344,7 @@ export class VideoStore {
     const out = new Map<string, GuardedResult>();
     if (byVideo.size === 0) return out;
     const held = new Map<string, HeldEmbedding>();
-    if (fields !== null && this.#embeddings !== null) {
+    if (readFields !== null && this.#embeddings !== null) {
       for (const videoId of byVideo.keys()) {
         const entry = this.#embeddings.get(videoId);
         if (entry !== undefined) held.set(videoId, entry);
@@ -357,19 +357,19 @@ export class VideoStore {
       calls.push({ videoId, key: this.keyOf(videoId), args });
     }
     const chunks = this.#perCall(calls);
-    const replies = await Promise.allSettled(chunks.map((c) => this.#guardedCall(c, fields)));
+    const replies = await Promise.allSettled(chunks.map((c) => this.#guardedCall(c, readFields)));
     for (const [n, part] of chunks.entries()) {
       const reply = replies[n];
       if (reply?.status === "fulfilled") {
         const entries = entriesOf(reply.value, part.length);
-        for (const [j, call] of part.entries()) out.set(call.videoId, this.#resultOf(call, entries[j], held, fields));
+        for (const [j, call] of part.entries()) out.set(call.videoId, this.#resultOf(call, entries[j], held, readFields));
       } else if (part.length > 1 && refusesKey(reply?.reason)) {
         // an error the script did not expect from one key's data fails the whole call: one call per
         // video then tells which key it was
-        const single = await Promise.allSettled(part.map((call) => this.#guardedCall([call], fields)));
+        const single = await Promise.allSettled(part.map((call) => this.#guardedCall([call], readFields)));
         for (const [j, call] of part.entries()) {
           const result = single[j];
-          out.set(call.videoId, result?.status === "fulfilled" ? this.#resultOf(call, entriesOf(result.value, 1)[0], held, fields) : this.#failed(call, result?.reason));
+          out.set(call.videoId, result?.status === "fulfilled" ? this.#resultOf(call, entriesOf(result.value, 1)[0], held, readFields) : this.#failed(call, result?.reason));
         }
       } else {
         for (const call of part) out.set(call.videoId, this.#failed(call, reply?.reason));
