@@ -9,6 +9,7 @@ import { EventSerde } from "../../src/contracts/serde.js";
 import { allTopics, createKafka } from "../../src/ingest/kafka.js";
 import { createLogger } from "../../src/logger.js";
 import { discoverServices, type ServiceAddresses } from "../../src/ops/services.js";
+import { createRedis, deleteKeysWithPrefix } from "../../src/store/redis.js";
 
 let found: Promise<ServiceAddresses> | undefined;
 
@@ -52,7 +53,7 @@ export async function deleteGroups(config: Config, groups: readonly string[]): P
   }
 }
 
-/** Deletes the test's topics, its scorer group and its registry subjects. */
+/** Deletes the test's topics, its scorer group, its registry subjects and its Redis keys. */
 export async function cleanUp(config: Config): Promise<void> {
   const kafka = createKafka(config, createLogger("silent"));
   const admin = kafka.admin();
@@ -66,4 +67,11 @@ export async function cleanUp(config: Config): Promise<void> {
     await admin.disconnect();
   }
   await new EventSerde(config.registry.url).deleteSubjects(allTopics(config));
+  // the store, the model registry and the epoch all live under the prefix (the demo's tests left theirs)
+  const redis = createRedis(config);
+  try {
+    await deleteKeysWithPrefix(redis, config.redis.keyPrefix);
+  } finally {
+    redis.disconnect();
+  }
 }
