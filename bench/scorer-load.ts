@@ -314,7 +314,11 @@ async function main(): Promise<void> {
     });
     const first = uploads[0];
     if (first === undefined) throw new Error("no videos");
+    const watchSince = Date.now();
     while (!watching) {
+      // seen once right after a broker restart: the watcher's group never joined while the broker was
+      // still loading its group coordinator, and the bench sent probes forever
+      if (Date.now() - watchSince > 60_000) throw new Error("the bench's watcher of the scores topic received nothing for 60 s (is the broker still loading its consumer groups after a restart?): run the bench again");
       await send([{ topic: "engagement", key: first.video_id, value: snapshot(first, "H1", rounds + 1) }]);
       await new Promise((r) => setTimeout(r, 500));
     }
