@@ -249,9 +249,18 @@ async function main(): Promise<void> {
 
     const rounds = Math.ceil((EVENTS - VIDEOS) / (2 * VIDEOS));
     const pids = { scorer: child.pid, broker: stackPid("kafka"), redis: stackPid("redis"), generator: process.pid };
-    const cpuNow = (): Record<keyof typeof pids, number> => ({
+    type CpuShares = Record<keyof typeof pids, number>;
+    const cpuNow = (): CpuShares => ({
       scorer: cpuSeconds(pids.scorer), broker: cpuSeconds(pids.broker), redis: cpuSeconds(pids.redis), generator: cpuSeconds(pids.generator),
     });
+    /** Each process' CPU since `before` (cpuNow), as a share of one core over `seconds`. */
+    const cpuSince = (before: CpuShares, seconds: number): CpuShares => {
+      const now = cpuNow();
+      return {
+        scorer: (now.scorer - before.scorer) / seconds, broker: (now.broker - before.broker) / seconds,
+        redis: (now.redis - before.redis) / seconds, generator: (now.generator - before.generator) / seconds,
+      };
+    };
     const sumEnds = async (topic: string): Promise<bigint> => [...(await topicEnds(admin, [topic])).values()].reduce((a, b) => a + b, 0n);
     const scoresBeforeSoak = await sumEnds(config.topics.scores);
     const soakCpu0 = cpuNow();
@@ -276,9 +285,7 @@ async function main(): Promise<void> {
     ends = await topicEnds(admin, inputs);
     while ((await groupBehind(admin, config.scorer.groupId, ends)) > 0n) await new Promise((r) => setTimeout(r, 250));
     const soakSeconds = (Date.now() - soakStart) / 1000;
-    const soakCpu1 = cpuNow();
-    const soakCpu = { scorer: 0, broker: 0, redis: 0, generator: 0 };
-    for (const k of ["scorer", "broker", "redis", "generator"] as const) soakCpu[k] = (soakCpu1[k] - soakCpu0[k]) / soakSeconds;
+    const soakCpu = cpuSince(soakCpu0, soakSeconds);
     const soakScores = Number((await sumEnds(config.topics.scores)) - scoresBeforeSoak);
     const soakEvents = produced - VIDEOS;
     const rate = soakEvents / soakSeconds;
@@ -330,13 +337,13 @@ async function main(): Promise<void> {
       readonly scoredPerSecond: number;
       readonly p50: number;
       readonly p99: number;
-      readonly cpu: Record<keyof typeof pids, number>;
+      readonly cpu: CpuShares;
     }
     /** Sends newer 6h snapshots at `rate` for `seconds` (TICKS sends a second), then waits up to 3 s for their scores. */
     const measure = async (rateNow: number, seconds: number): Promise<Step> => {
       latencies = [];
       sentAt.clear();
-      const cpu0 = Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, cpuSeconds(pid)]));
+      const cpu0 = cpuNow();
       const start = Date.now();
       let sent = 0;
       while (Date.now() - start < seconds * 1000) {
@@ -361,7 +368,7 @@ async function main(): Promise<void> {
       const scoredInTime = latencies.length;
       const drain = Date.now();
       while (sentAt.size > 0 && Date.now() - drain < 3_000) await new Promise((r) => setTimeout(r, 50));
-      const cpu = Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, (cpuSeconds(pid) - (cpu0[k] ?? 0)) / ((Date.now() - start) / 1000)]));
+      const cpu = cpuSince(cpu0, (Date.now() - start) / 1000);
       const sorted = [...latencies].sort((a, b) => a - b);
       // unscored events count as latency beyond the step: the p99 is at least the time waited for them
       const waited = Date.now() - start;
@@ -372,7 +379,7 @@ async function main(): Promise<void> {
         scoredPerSecond: scoredInTime / elapsed,
         p50: percentile(sorted, 50),
         p99: percentile(sorted, 99),
-        cpu: { scorer: cpu["scorer"] ?? 0, broker: cpu["broker"] ?? 0, redis: cpu["redis"] ?? 0, generator: cpu["generator"] ?? 0 },
+        cpu,
       };
     };
     const half = await measure(target, LATENCY_SECONDS);

@@ -103,8 +103,9 @@ export function predictTrees(model: TreeEnsemble, x: FeatureMatrix, baseMargin?:
   checkPredictInput(model, x, baseMargin);
   const { rowStride, colStride } = matrixStrides(x);
   const out = new Float64Array(x.nRows);
+  const walk = walkOf(model);
   for (let i = 0; i < x.nRows; i++) {
-    out[i] = predictAt(model, x.data, i * rowStride, colStride, baseMargin === undefined ? 0 : baseMargin[i]);
+    out[i] = predictAt(model, walk, x.data, i * rowStride, colStride, baseMargin === undefined ? 0 : baseMargin[i]);
   }
   return out;
 }
@@ -118,11 +119,12 @@ export function predictTreesRow(model: TreeEnsemble, row: ArrayLike<number>, bas
       { details: { expected: model.nFeatures, got: row.length } },
     );
   }
-  return predictAt(model, row, 0, 1, baseMargin);
+  return predictAt(model, walkOf(model), row, 0, 1, baseMargin);
 }
 
 function predictAt(
   model: TreeEnsemble,
+  walk: TreeWalk,
   data: ArrayLike<number>,
   rowOffset: number,
   colStride: number,
@@ -130,7 +132,7 @@ function predictAt(
 ): number {
   // a column-major matrix (no hot path reads one) is walked a tree at a time
   if (colStride !== 1) return predictTreeByTree(model, data, rowOffset, colStride, baseMargin);
-  const { column, left, right, threshold, missingLeft, steps } = walkOf(model);
+  const { column, left, right, threshold, missingLeft, steps } = walk;
   const { treeRoots, value, feature } = model;
   const nTrees = treeRoots.length;
   let acc = model.baseline + baseMargin;

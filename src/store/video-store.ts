@@ -423,10 +423,10 @@ export class VideoStore {
     return chunks;
   }
 
-  #guardedCall(calls: ReadonlyArray<{ readonly key: string; readonly args: ReadonlyArray<string | Buffer> }>, fields: readonly string[] | null): Promise<unknown> {
+  #guardedCall(calls: ReadonlyArray<{ readonly key: string; readonly args: ReadonlyArray<string | Buffer> }>, readFields: readonly string[] | null): Promise<unknown> {
     const args: Array<string | Buffer> = [String(calls.length)];
     for (const call of calls) args.push(call.key);
-    args.push(fields === null ? "0" : "1", String(fields?.length ?? 0), ...(fields ?? []));
+    args.push(readFields === null ? "0" : "1", String(readFields?.length ?? 0), ...(readFields ?? []));
     for (const call of calls) args.push(...call.args);
     return this.#script(GUARDED_WRITES, GUARDED_WRITES_SHA, args, "buffers");
   }

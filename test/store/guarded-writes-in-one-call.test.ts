@@ -4,9 +4,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { isViralityError } from "../../src/errors.js";
-import { createRedis } from "../../src/store/redis.js";
 import { VideoStore, type StoreWrite } from "../../src/store/video-store.js";
-import { testConfig, uniqueName } from "../support/services.js";
+import { testRedis, uniqueName } from "../support/services.js";
 
 const T0 = 1_700_000_000_000;
 
@@ -15,14 +14,9 @@ function engagement(at: number, views: number): StoreWrite {
 }
 
 test("a broken key in a batch fails only its own video: another type, or input times that are not numbers", async (t) => {
-  const config = await testConfig(t);
-  const redis = createRedis(config);
+  const { config, redis } = await testRedis(t);
   const store = new VideoStore(redis, config.redis.keyPrefix);
   const ids = Array.from({ length: 5 }, () => uniqueName("v"));
-  t.after(async () => {
-    await Promise.all(ids.map((id) => redis.del(store.keyOf(id))));
-    redis.disconnect();
-  });
   const [good1, wrongType, good2, badTimes, good3] = ids;
   assert.ok(good1 !== undefined && wrongType !== undefined && good2 !== undefined && badTimes !== undefined && good3 !== undefined);
   await redis.set(store.keyOf(wrongType), "not a hash");
@@ -41,14 +35,9 @@ test("a broken key in a batch fails only its own video: another type, or input t
 });
 
 test("a batch of 600 videos (three script calls) gives each video its own state", async (t) => {
-  const config = await testConfig(t);
-  const redis = createRedis(config);
+  const { config, redis } = await testRedis(t);
   const store = new VideoStore(redis, config.redis.keyPrefix);
   const ids = Array.from({ length: 600 }, () => uniqueName("v"));
-  t.after(async () => {
-    await Promise.all(ids.map((id) => redis.del(store.keyOf(id))));
-    redis.disconnect();
-  });
   const first = await store.writeAndRead(ids.map((videoId, i) => ({ videoId, write: engagement(T0 + i, i) })));
   assert.equal(first.videos.size, 600);
   // again, with one write of every third video older than what is stored

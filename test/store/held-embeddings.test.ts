@@ -4,9 +4,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { EmbeddingCache } from "../../src/store/embedding-cache.js";
-import { createRedis } from "../../src/store/redis.js";
 import { VideoStore, type StoreWrite } from "../../src/store/video-store.js";
-import { testConfig, uniqueName } from "../support/services.js";
+import { testRedis, uniqueName } from "../support/services.js";
 
 const T0 = 1_700_000_000_000;
 
@@ -23,16 +22,11 @@ function engagement(at: number, views: number): StoreWrite {
 }
 
 test("an embedding the store holds is not sent again, and a newer one replaces it while an older one does not", async (t) => {
-  const config = await testConfig(t);
-  const redis = createRedis(config);
+  const { config, redis } = await testRedis(t);
   const held = new VideoStore(redis, config.redis.keyPrefix, { embeddingCacheBytes: 1024 * 1024 });
   const plain = new VideoStore(redis, config.redis.keyPrefix);
   const videoId = uniqueName("v");
   const key = held.keyOf(videoId);
-  t.after(async () => {
-    await redis.del(key);
-    redis.disconnect();
-  });
   const writeOne = async (write: StoreWrite): Promise<Float32Array | null | undefined> => {
     const { videos } = await held.writeAndRead([{ videoId, write }]);
     return videos.get(videoId)?.records.embedding;

@@ -3,20 +3,14 @@
 // left rejected with no handler, which kills a Node process (unhandled rejection) instead of retrying.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { createRedis } from "../../src/store/redis.js";
 import { VideoStore } from "../../src/store/video-store.js";
-import { testConfig, uniqueName } from "../support/services.js";
+import { testRedis, uniqueName } from "../support/services.js";
 
 test("a failed markPublished rejects once, leaving no promise rejected unhandled", async (t) => {
-  const config = await testConfig(t);
-  const redis = createRedis(config);
+  const { config, redis } = await testRedis(t);
   const store = new VideoStore(redis, config.redis.keyPrefix);
   const videoId = uniqueName("v");
   const key = store.keyOf(videoId);
-  t.after(async () => {
-    await redis.del(key);
-    redis.disconnect();
-  });
   const unhandled: unknown[] = [];
   const onUnhandled = (reason: unknown): void => {
     unhandled.push(reason);

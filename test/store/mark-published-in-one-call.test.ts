@@ -3,9 +3,8 @@
 // every video gets its own signature, alert mark and input times across call boundaries.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { createRedis } from "../../src/store/redis.js";
 import { VideoStore, type StoreWrite } from "../../src/store/video-store.js";
-import { testConfig, uniqueName } from "../support/services.js";
+import { testRedis, uniqueName } from "../support/services.js";
 
 const T0 = 1_700_000_000_000;
 
@@ -14,15 +13,10 @@ function engagement(at: number): StoreWrite {
 }
 
 test("marking 600 videos published (three script calls) records each video's signature and alert and returns its own input times", async (t) => {
-  const config = await testConfig(t);
-  const redis = createRedis(config);
+  const { config, redis } = await testRedis(t);
   const store = new VideoStore(redis, config.redis.keyPrefix);
   const ids = Array.from({ length: 600 }, () => uniqueName("v"));
   const neverWritten = uniqueName("v");
-  t.after(async () => {
-    await Promise.all([...ids, neverWritten].map((id) => redis.del(store.keyOf(id))));
-    redis.disconnect();
-  });
   await store.write(ids.map((videoId, i) => ({ videoId, write: engagement(T0 + i) })));
 
   const entries = ids.map((videoId, i) => ({ videoId, signature: `sig-${i}`, alertKey: i % 5 === 0 ? "6h:m1" : undefined }));

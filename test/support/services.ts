@@ -9,7 +9,7 @@ import { EventSerde } from "../../src/contracts/serde.js";
 import { allTopics, createKafka } from "../../src/ingest/kafka.js";
 import { createLogger } from "../../src/logger.js";
 import { discoverServices, type ServiceAddresses } from "../../src/ops/services.js";
-import { createRedis, deleteKeysWithPrefix } from "../../src/store/redis.js";
+import { createRedis, deleteKeysWithPrefix, type RedisClient } from "../../src/store/redis.js";
 
 let found: Promise<ServiceAddresses> | undefined;
 
@@ -40,6 +40,14 @@ export async function testConfig(t: TestContext, overrides: Record<string, unkno
   });
   t.after(() => cleanUp(config));
   return config;
+}
+
+/** The test's config and a Redis connection, closed after the test; its keys go with cleanUp. */
+export async function testRedis(t: TestContext): Promise<{ config: Config; redis: RedisClient }> {
+  const config = await testConfig(t);
+  const redis = createRedis(config);
+  t.after(() => redis.disconnect());
+  return { config, redis };
 }
 
 /** Deletes consumer groups (those still in use or never created are left: the broker says so per group). */
