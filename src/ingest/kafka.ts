@@ -1,10 +1,11 @@
 /**
  * The Kafka client and topic set-up. kafkajs logs through our pino logger.
  */
-import { Kafka, Partitioners, logLevel, type Admin, type ITopicConfig, type LogEntry, type Producer, type ProducerConfig } from "kafkajs";
+import { Kafka, logLevel, type Admin, type ITopicConfig, type LogEntry, type Producer, type ProducerConfig } from "kafkajs";
 import type { Config } from "../config.js";
 import { ViralityError } from "../errors.js";
 import type { Logger } from "../logger.js";
+import { javaCompatiblePartitioner } from "./partitioner.js";
 
 const LEVELS: Record<number, "error" | "warn" | "info" | "debug"> = {
   [logLevel.ERROR]: "error",
@@ -69,5 +70,5 @@ export function allTopics(config: Config): string[] {
 export function createProducer(kafka: Kafka, options: Omit<ProducerConfig, "createPartitioner"> = {}): Producer {
   // an idempotent producer must not give up on a send (kafkajs warns otherwise): keep retrying, backing off
   const retry = options.idempotent === true ? { retry: { retries: Number.MAX_SAFE_INTEGER, maxRetryTime: 5_000 } } : {};
-  return kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, ...retry, ...options });
+  return kafka.producer({ createPartitioner: javaCompatiblePartitioner, ...retry, ...options });
 }

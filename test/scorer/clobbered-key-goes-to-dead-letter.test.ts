@@ -3,7 +3,8 @@
 // batch forever, and that the other videos of the stream, on the same partition, are still scored.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { Partitioners, type PartitionMetadata } from "kafkajs";
+import type { PartitionMetadata } from "kafkajs";
+import { javaCompatiblePartitioner } from "../../src/ingest/partitioner.js";
 import { DLQ_HEADERS } from "../../src/ingest/dead-letter.js";
 import { createRedis } from "../../src/store/redis.js";
 import { VideoStore } from "../../src/store/video-store.js";
@@ -19,7 +20,7 @@ test("clobbered-key-goes-to-dead-letter", async (t) => {
   const partitions: PartitionMetadata[] = Array.from({ length: h.config.topics.partitions }, (_, partitionId) => ({
     partitionErrorCode: 0, partitionId, leader: 0, replicas: [0], isr: [0],
   }));
-  const partitioner = Partitioners.DefaultPartitioner();
+  const partitioner = javaCompatiblePartitioner();
   const partitionOf = (key: string): number => partitioner({ topic: h.config.topics.uploads, partitionMetadata: partitions, message: { key, value: null } });
   let good = uniqueName("v");
   while (partitionOf(good) !== partitionOf(clobbered)) good = uniqueName("v");
