@@ -144,10 +144,20 @@ export function spawnScorer(config: Config, port: number): ScorerProcess {
  * picked but may be taken before the child binds it (the child's own outgoing connections draw from
  * the same range): then the child exits naming EADDRINUSE and another port is tried.
  */
+/** How long a starting scorer may take to serve /metrics before the test gives up with its log. */
+const START_TIMEOUT_MS = 60_000;
+
 export async function startScorerProcess(config: Config, attempts = 3): Promise<ScorerProcess> {
   for (let attempt = 1; ; attempt++) {
     const scorer = spawnScorer(config, await freePort());
-    while (scorer.running && (await scorer.metric("virality_events_in_total")) === null) await new Promise((resolve) => setTimeout(resolve, 20));
+    const since = Date.now();
+    while (scorer.running && (await scorer.metric("virality_events_in_total")) === null) {
+      if (Date.now() - since > START_TIMEOUT_MS) {
+        await scorer.kill("SIGKILL");
+        throw new Error(`scorer ${scorer.child.pid ?? "?"} did not answer on /metrics within ${START_TIMEOUT_MS} ms; last lines:\n${scorer.tail()}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
     if (scorer.running) return scorer;
     await scorer.exited;
     if (attempt >= attempts || !scorer.logs.some((l) => l.msg.includes("EADDRINUSE"))) {
