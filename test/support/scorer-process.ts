@@ -139,14 +139,15 @@ export function spawnScorer(config: Config, port: number): ScorerProcess {
   };
 }
 
-/**
- * Spawns a scorer on a free port and waits until its HTTP endpoint answers. The port is free when
- * picked but may be taken before the child binds it (the child's own outgoing connections draw from
- * the same range): then the child exits naming EADDRINUSE and another port is tried.
- */
 /** How long a starting scorer may take to serve /metrics before the test gives up with its log. */
 const START_TIMEOUT_MS = 60_000;
 
+/**
+ * Spawns a scorer on a free port and waits until its HTTP endpoint answers (at most START_TIMEOUT_MS,
+ * then the test fails with its log). The port is free when
+ * picked but may be taken before the child binds it (the child's own outgoing connections draw from
+ * the same range): then the child exits naming EADDRINUSE and another port is tried.
+ */
 export async function startScorerProcess(config: Config, attempts = 3): Promise<ScorerProcess> {
   for (let attempt = 1; ; attempt++) {
     const scorer = spawnScorer(config, await freePort());
