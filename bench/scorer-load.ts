@@ -23,7 +23,7 @@ import { randomBytes } from "node:crypto";
 import { envOfConfig, loadConfig, topicsUnder, type Config } from "../src/config.js";
 import type { EngagementSnapshot, VideoUploaded } from "../src/contracts/generated/events.js";
 import { EventSerde } from "../src/contracts/serde.js";
-import { encodeEvent, sendEvents, type OutgoingEvent } from "../src/ingest/event-producer.js";
+import { sendEvents, type OutgoingEvent } from "../src/ingest/event-producer.js";
 import { topicEnds, groupBehind } from "../src/ingest/group-progress.js";
 import { allTopics, createKafka, createProducer, ensureTopics } from "../src/ingest/kafka.js";
 import { createLogger } from "../src/logger.js";
@@ -359,10 +359,11 @@ async function main(): Promise<void> {
         }
         // an event's latency runs from its record's timestamp, stamped once it is encoded and handed to
         // the producer (what the scorer's own latency histogram starts from), to its score record's
-        const encoded = await Promise.all(events.map((e) => encodeEvent(serde, config, e)));
-        const now = Date.now();
-        for (const e of events) if (e.topic === "engagement") sentAt.set(`${e.value.video_id}@${e.value.observed_at}`, now);
-        await producer.sendBatch({ topicMessages: [{ topic: config.topics.engagement, messages: encoded.map(({ message }) => ({ ...message, timestamp: String(now) })) }], acks: -1 });
+        await sendEvents(producer, serde, config, events, () => {
+          const now = Date.now();
+          for (const e of events) if (e.topic === "engagement") sentAt.set(`${e.value.video_id}@${e.value.observed_at}`, now);
+          return now;
+        });
         sent += events.length;
         const wait = 1000 / TICKS - (Date.now() - tickStart);
         if (wait > 0) await new Promise((r) => setTimeout(r, wait));

@@ -51,13 +51,25 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/** One request: the events encoded and grouped by topic, acknowledged by all in-sync replicas. */
-export async function sendEvents(producer: BatchSender, serde: EventSerde, config: Config, events: readonly OutgoingEvent[]): Promise<void> {
+/**
+ * One request: the events encoded and grouped by topic, acknowledged by all in-sync replicas. With
+ * `stamp`, every record gets the Kafka timestamp it returns, asked once the events are encoded (a load
+ * generator measuring latency from the record timestamp); otherwise the producer stamps them.
+ */
+export async function sendEvents(
+  producer: BatchSender,
+  serde: EventSerde,
+  config: Config,
+  events: readonly OutgoingEvent[],
+  stamp?: () => number,
+): Promise<void> {
+  const encoded: Array<{ topic: string; message: Message }> = [];
+  for (const event of events) encoded.push(await encodeEvent(serde, config, event));
+  const timestamp = stamp === undefined ? undefined : String(stamp());
   const byTopic = new Map<string, Message[]>();
-  for (const event of events) {
-    const { topic, message } = await encodeEvent(serde, config, event);
+  for (const { topic, message } of encoded) {
     const list = byTopic.get(topic) ?? [];
-    list.push(message);
+    list.push(timestamp === undefined ? message : { ...message, timestamp });
     byTopic.set(topic, list);
   }
   await producer.sendBatch({ topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })), acks: -1 });
