@@ -54,7 +54,10 @@ export class EventSerde {
   readonly #url: string;
   readonly #readers = new Map<SchemaKey, avro.Type>();
   readonly #writerIds = new Map<string, number>();
-  readonly #resolvers = new Map<string, Resolver | null>();
+  /** Where records are encoded before being copied out at their size (grown when one does not fit). */
+  #scratch = Buffer.allocUnsafe(64 * 1024);
+  /** Per contract, per writer schema id: how to read it into the contract (null: the same schema). */
+  readonly #resolvers = new Map<SchemaKey, Map<number, Resolver | null>>();
 
   constructor(url: string) {
     this.#url = url.replace(/\/+$/, "");
@@ -123,25 +126,47 @@ export class EventSerde {
   /** Encodes a record for a topic with the schema registered for it (registering on first use). */
   async encode<K extends SchemaKey>(binding: { topic: string; contract: K }, record: ContractOf<K>): Promise<Buffer> {
     const id = this.#writerIds.get(binding.topic) ?? (await this.register(binding));
+    return this.#write(binding, id, record);
+  }
+
+  /**
+   * Encodes like `encode` without waiting when the topic's schema is registered already (the scorer's
+   * hot path); undefined when it would have to register it first.
+   */
+  encodeKnown<K extends SchemaKey>(binding: { topic: string; contract: K }, record: ContractOf<K>): Buffer | undefined {
+    const id = this.#writerIds.get(binding.topic);
+    return id === undefined ? undefined : this.#write(binding, id, record);
+  }
+
+  /** The record in the wire format under writer schema `id`: one buffer of exactly its size. */
+  #write<K extends SchemaKey>(binding: { topic: string; contract: K }, id: number, record: ContractOf<K>): Buffer {
     const type = this.readerType(binding.contract);
-    const invalid: string[] = [];
-    if (!type.isValid(record, { errorHook: (path) => invalid.push(path.join(".")) })) {
+    // the paths of bad fields are collected only for a record already found invalid
+    if (!type.isValid(record)) {
+      const invalid: string[] = [];
+      type.isValid(record, { errorHook: (path) => invalid.push(path.join(".")) });
       throw new ViralityError(
         "VIR_SERDE_SCHEMA_MISMATCH",
         `record for ${binding.topic} does not match ${SCHEMAS[binding.contract].name}: bad field(s) ${invalid.join(", ")}`,
         { details: { topic: binding.topic, fields: invalid.join(",") } },
       );
     }
-    const body = type.toBuffer(record);
-    const out = Buffer.allocUnsafe(HEADER_BYTES + body.length);
-    out.writeUInt8(MAGIC_BYTE, 0);
-    out.writeUInt32BE(id, 1);
-    body.copy(out, HEADER_BYTES);
+    // encoded into a reused scratch buffer (avsc answers a negative position when it is too small),
+    // then copied out once: toBuffer would allocate a zero-filled buffer for the body and a second one here
+    let end = type.encode(record, this.#scratch, HEADER_BYTES);
+    if (end < 0) {
+      this.#scratch = Buffer.allocUnsafe(2 * (this.#scratch.length - end));
+      end = type.encode(record, this.#scratch, HEADER_BYTES);
+    }
+    this.#scratch.writeUInt8(MAGIC_BYTE, 0);
+    this.#scratch.writeUInt32BE(id, 1);
+    const out = Buffer.allocUnsafe(end);
+    this.#scratch.copy(out, 0, 0, end);
     return out;
   }
 
-  /** Reads the wire header, fetching (and caching) the writer schema; typed errors for bad bytes. */
-  async #resolverFor(buffer: Buffer, contract: SchemaKey): Promise<{ id: number; resolver: Resolver | null }> {
+  /** The writer schema id from the wire header; typed errors for bad bytes. */
+  #schemaIdOf(buffer: Buffer): number {
     if (buffer.length < HEADER_BYTES) {
       throw new ViralityError(
         "VIR_SERDE_TRUNCATED",
@@ -155,10 +180,20 @@ export class EventSerde {
         details: { magic },
       });
     }
-    const id = buffer.readUInt32BE(1);
-    const cacheKey = `${contract}:${id}`;
-    const cached = this.#resolvers.get(cacheKey);
-    if (cached !== undefined) return { id, resolver: cached };
+    return buffer.readUInt32BE(1);
+  }
+
+  #resolversOf(contract: SchemaKey): Map<number, Resolver | null> {
+    let byId = this.#resolvers.get(contract);
+    if (byId === undefined) {
+      byId = new Map();
+      this.#resolvers.set(contract, byId);
+    }
+    return byId;
+  }
+
+  /** Fetches (and caches) the writer schema `id` and how to read it as `contract`. */
+  async #fetchResolver(id: number, contract: SchemaKey): Promise<Resolver | null> {
     let writer: unknown;
     try {
       writer = await this.registry.getSchema(id);
@@ -185,13 +220,31 @@ export class EventSerde {
         { cause, details: { schemaId: id } },
       );
     }
-    this.#resolvers.set(cacheKey, resolver);
-    return { id, resolver };
+    this.#resolversOf(contract).set(id, resolver);
+    return resolver;
   }
 
   /** Decodes a message into one of our contracts, resolving the writer's schema into ours. */
   async decode<K extends SchemaKey>(contract: K, buffer: Buffer): Promise<ContractOf<K>> {
-    const { id, resolver } = await this.#resolverFor(buffer, contract);
+    const id = this.#schemaIdOf(buffer);
+    const cached = this.#resolversOf(contract).get(id);
+    const resolver = cached === undefined ? await this.#fetchResolver(id, contract) : cached;
+    return this.#read(contract, buffer, id, resolver);
+  }
+
+  /**
+   * Decodes like `decode` without waiting when the writer schema is already known (the scorer's hot
+   * path: no promise per message); undefined when it would have to ask the registry. Bad bytes throw
+   * the same typed errors.
+   */
+  decodeKnown<K extends SchemaKey>(contract: K, buffer: Buffer): ContractOf<K> | undefined {
+    const id = this.#schemaIdOf(buffer);
+    const resolver = this.#resolversOf(contract).get(id);
+    return resolver === undefined ? undefined : this.#read(contract, buffer, id, resolver);
+  }
+
+  /** The Avro body read with the writer schema's resolver, checked against the contract. */
+  #read<K extends SchemaKey>(contract: K, buffer: Buffer, id: number, resolver: Resolver | null): ContractOf<K> {
     const reader = this.readerType(contract);
     let value: unknown;
     try {

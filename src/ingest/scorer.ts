@@ -219,7 +219,7 @@ export class Scorer {
     const videoOf = new Array<string | undefined>(batch.messages.length);
     for (const [position, message] of batch.messages.entries()) {
       try {
-        const input = await this.#withRetry("decoding", () => this.#decodeMessage(topic, message), heartbeat);
+        const input = this.#decodeKnown(topic, message) ?? (await this.#withRetry("decoding", () => this.#decodeMessage(topic, message), heartbeat));
         for (const write of writesOf(input, dim)) writes.push({ videoId: input.event.video_id, write });
         videoOf[position] = input.event.video_id;
         const ts = Number(message.timestamp);
@@ -329,6 +329,22 @@ export class Scorer {
     } finally {
       await admin.disconnect();
     }
+  }
+
+  /** The message decoded without waiting, when its writer schema is known already (else undefined). */
+  #decodeKnown(topic: string, message: KafkaMessage): InputEvent | undefined {
+    const t = this.#config.topics;
+    const value = message.value ?? Buffer.alloc(0);
+    if (topic === t.uploads) {
+      const event = this.#serde.decodeKnown("video-uploaded", value);
+      return event === undefined ? undefined : { kind: "upload", event };
+    }
+    if (topic === t.embeddings) {
+      const event = this.#serde.decodeKnown("video-embedding", value);
+      return event === undefined ? undefined : { kind: "embedding", event };
+    }
+    const event = this.#serde.decodeKnown("engagement-snapshot", value);
+    return event === undefined ? undefined : { kind: "engagement", event };
   }
 
   /** An empty or null value decodes as a truncated message (a dead letter). */

@@ -156,15 +156,17 @@ export class ScorePublisher {
     const topics = this.config.topics;
     const scoreMessages: Message[] = [];
     const alertMessages: Message[] = [];
+    const scoreBinding = { topic: topics.scores, contract: "video-score" } as const;
+    const alertBinding = { topic: topics.alerts, contract: "upside-alert" } as const;
     for (const { out } of outputs) {
       scoreMessages.push({
         key: out.score.video_id,
-        value: await this.serde.encode({ topic: topics.scores, contract: "video-score" }, out.score),
+        value: this.serde.encodeKnown(scoreBinding, out.score) ?? (await this.serde.encode(scoreBinding, out.score)),
       });
       if (out.alert !== null) {
         alertMessages.push({
           key: out.alert.video_id,
-          value: await this.serde.encode({ topic: topics.alerts, contract: "upside-alert" }, out.alert),
+          value: this.serde.encodeKnown(alertBinding, out.alert) ?? (await this.serde.encode(alertBinding, out.alert)),
         });
       }
     }

@@ -134,3 +134,30 @@ test("bad bytes give typed errors: wrong magic byte, unknown schema id, truncate
     isViralityError(e, "VIR_SERDE_SCHEMA_MISMATCH"),
   );
 });
+
+test("the no-wait paths answer only once the schema is known, with the same bytes and values", async (t) => {
+  const config = await testConfig(t);
+  const serde = new EventSerde(config.registry.url);
+  const binding = { topic: config.topics.scores, contract: "video-score" } as const;
+  const score = SAMPLES["video-score"];
+
+  // nothing registered or fetched yet: the caller has to wait for the registry
+  assert.equal(serde.encodeKnown(binding, score), undefined);
+  const bytes = await serde.encode(binding, score);
+  assert.deepEqual(serde.encodeKnown(binding, score), bytes);
+
+  const reader = new EventSerde(config.registry.url);
+  assert.equal(reader.decodeKnown("video-score", bytes), undefined);
+  const decoded = await reader.decode("video-score", bytes);
+  assert.deepEqual(plain(reader.decodeKnown("video-score", bytes)), plain(decoded));
+  assert.deepEqual(plain(decoded), plain(score));
+
+  // bad bytes throw the same typed errors without waiting
+  assert.throws(() => reader.decodeKnown("video-score", bytes.subarray(0, 3)), (e: unknown) => isViralityError(e, "VIR_SERDE_TRUNCATED"));
+  assert.throws(() => reader.decodeKnown("video-score", bytes.subarray(0, bytes.length - 4)), (e: unknown) => isViralityError(e, "VIR_SERDE_TRUNCATED"));
+  // a record too large for the encoder's first scratch buffer still encodes whole
+  const long = { ...score, inputs_present: Array.from({ length: 9_000 }, (_, i) => `input-${i}`) };
+  const longBytes = serde.encodeKnown(binding, long);
+  assert.ok(longBytes !== undefined && longBytes.length > 64 * 1024);
+  assert.deepEqual(plain(await reader.decode("video-score", longBytes)), plain(long));
+});
