@@ -7,12 +7,10 @@
  *
  *   node dist/bench/kafkajs-grouping.js
  */
-import { createRequire } from "node:module";
-import type { Message, PartitionMetadata } from "kafkajs";
+import type { Message } from "kafkajs";
 import { javaCompatiblePartitioner } from "../src/ingest/partitioner.js";
-
-type Partitioner = (args: { topic: string; partitionMetadata: PartitionMetadata[]; message: Message }) => number;
-type Grouping = (args: { topic: string; partitionMetadata: PartitionMetadata[]; messages: Message[]; partitioner: Partitioner }) => Record<string, Message[]>;
+import { installedGrouping, type Grouping } from "../test/support/kafkajs-grouping.js";
+import { partitionsOf } from "../test/support/partitions.js";
 
 /** kafkajs 2.2.4's src/producer/groupMessagesPerPartition.js as published (MIT), for comparison. */
 const published: Grouping = ({ topic, partitionMetadata, messages, partitioner }) => {
@@ -24,15 +22,10 @@ const published: Grouping = ({ topic, partitionMetadata, messages, partitioner }
   }, {});
 };
 
-function isGrouping(value: unknown): value is Grouping {
-  return typeof value === "function";
-}
-const loaded: unknown = createRequire(import.meta.url)("kafkajs/src/producer/groupMessagesPerPartition.js");
-if (!isGrouping(loaded)) throw new Error("kafkajs/src/producer/groupMessagesPerPartition.js does not export a function");
-const installed = loaded;
+const installed = installedGrouping();
 
 const partitioner = javaCompatiblePartitioner();
-const partitionMetadata: PartitionMetadata[] = Array.from({ length: 6 }, (_, partitionId) => ({ partitionErrorCode: 0, partitionId, leader: 0, replicas: [0], isr: [0] }));
+const partitionMetadata = partitionsOf(6);
 
 function medianMs(group: Grouping, messages: Message[], repeats: number): number {
   const times: number[] = [];

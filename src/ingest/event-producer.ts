@@ -63,14 +63,16 @@ export async function sendEvents(
   events: readonly OutgoingEvent[],
   stamp?: () => number,
 ): Promise<void> {
-  const encoded: Array<{ topic: string; message: Message }> = [];
-  for (const event of events) encoded.push(await encodeEvent(serde, config, event));
-  const timestamp = stamp === undefined ? undefined : String(stamp());
   const byTopic = new Map<string, Message[]>();
-  for (const { topic, message } of encoded) {
+  for (const event of events) {
+    const { topic, message } = await encodeEvent(serde, config, event);
     const list = byTopic.get(topic) ?? [];
-    list.push(timestamp === undefined ? message : { ...message, timestamp });
+    list.push(message);
     byTopic.set(topic, list);
+  }
+  if (stamp !== undefined) {
+    const timestamp = String(stamp());
+    for (const messages of byTopic.values()) for (const message of messages) message.timestamp = timestamp;
   }
   await producer.sendBatch({ topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })), acks: -1 });
 }

@@ -2,42 +2,19 @@
 // the same grouping as kafkajs 2.2.4's, in one pass instead of one array copy per message.
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { test } from "node:test";
-import type { Message, PartitionMetadata } from "kafkajs";
+import type { Message } from "kafkajs";
 import { javaCompatiblePartitioner } from "../../src/ingest/partitioner.js";
-
-const require = createRequire(import.meta.url);
-const GROUPING = "kafkajs/src/producer/groupMessagesPerPartition.js";
-
-type Grouping = (args: {
-  topic: string;
-  partitionMetadata: PartitionMetadata[];
-  messages: Message[];
-  partitioner: (args: { topic: string; partitionMetadata: PartitionMetadata[]; message: Message }) => number;
-}) => Record<string, Message[]>;
-
-function isGrouping(value: unknown): value is Grouping {
-  return typeof value === "function";
-}
-
-function loadGrouping(): Grouping {
-  const loaded: unknown = require(GROUPING);
-  if (!isGrouping(loaded)) throw new Error(`${GROUPING} does not export a function`);
-  return loaded;
-}
-
-function partitionsOf(count: number): PartitionMetadata[] {
-  return Array.from({ length: count }, (_, partitionId) => ({ partitionErrorCode: 0, partitionId, leader: 0, replicas: [0], isr: [0] }));
-}
+import { GROUPING_MODULE, installedGrouping, installedGroupingFile } from "../support/kafkajs-grouping.js";
+import { partitionsOf } from "../support/partitions.js";
 
 test("the installed kafkajs groups in one pass (deploy/patches applied by npm ci's postinstall)", () => {
-  const source = readFileSync(require.resolve(GROUPING), "utf8");
-  assert.ok(!source.includes("[...current, message]"), `${GROUPING} still copies each partition's array per message: run \`npm ci\` (its postinstall applies deploy/patches)`);
+  const source = readFileSync(installedGroupingFile(), "utf8");
+  assert.ok(!source.includes("[...current, message]"), `${GROUPING_MODULE} still copies each partition's array per message: run \`npm ci\` (its postinstall applies deploy/patches)`);
 });
 
 test("messages are grouped by the partitioner's partition, each group in send order", () => {
-  const group = loadGrouping();
+  const group = installedGrouping();
   const partitioner = javaCompatiblePartitioner();
   const partitionMetadata = partitionsOf(6);
   const messages: Message[] = Array.from({ length: 5_000 }, (_, i) => ({ key: `video-${i % 1_700}`, value: String(i) }));

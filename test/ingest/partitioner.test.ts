@@ -2,14 +2,9 @@
 // DefaultPartitioner put it: a video's scores must stay on one partition whichever client wrote them.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { Partitioners, type PartitionMetadata } from "kafkajs";
+import { Partitioners } from "kafkajs";
 import { javaCompatiblePartitioner, keyHash, murmur2 } from "../../src/ingest/partitioner.js";
-
-function partitionsOf(count: number, leaderless: readonly number[] = []): PartitionMetadata[] {
-  return Array.from({ length: count }, (_, partitionId) => ({
-    partitionErrorCode: 0, partitionId, leader: leaderless.includes(partitionId) ? -1 : 0, replicas: [0], isr: [0],
-  }));
-}
+import { partitionsOf } from "../support/partitions.js";
 
 test("murmur2 gives the Java client's values (Kafka's UtilsTest vectors)", () => {
   const cases: Array<[Uint8Array | string, number]> = [

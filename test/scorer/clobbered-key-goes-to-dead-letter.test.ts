@@ -3,8 +3,8 @@
 // batch forever, and that the other videos of the stream, on the same partition, are still scored.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import type { PartitionMetadata } from "kafkajs";
 import { javaCompatiblePartitioner } from "../../src/ingest/partitioner.js";
+import { partitionsOf } from "../support/partitions.js";
 import { DLQ_HEADERS } from "../../src/ingest/dead-letter.js";
 import { createRedis } from "../../src/store/redis.js";
 import { VideoStore } from "../../src/store/video-store.js";
@@ -17,9 +17,7 @@ test("clobbered-key-goes-to-dead-letter", async (t) => {
   await h.publishModel(bundle);
   const clobbered = uniqueName("v");
   // the good video shares the clobbered one's partition: a stalled partition would never score it
-  const partitions: PartitionMetadata[] = Array.from({ length: h.config.topics.partitions }, (_, partitionId) => ({
-    partitionErrorCode: 0, partitionId, leader: 0, replicas: [0], isr: [0],
-  }));
+  const partitions = partitionsOf(h.config.topics.partitions);
   const partitioner = javaCompatiblePartitioner();
   const partitionOf = (key: string): number => partitioner({ topic: h.config.topics.uploads, partitionMetadata: partitions, message: { key, value: null } });
   let good = uniqueName("v");
