@@ -10,7 +10,6 @@
  *   node dist/bench/kafkajs-idle.js [--runs 3] [--seconds 10]
  */
 import { spawn } from "node:child_process";
-import { createHook } from "node:async_hooks";
 import { randomBytes } from "node:crypto";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
@@ -20,13 +19,10 @@ import { createKafka, createProducer, ensureTopics } from "../src/ingest/kafka.j
 import { isRecord } from "../src/json-guards.js";
 import { createLogger } from "../src/logger.js";
 import { discoverServices } from "../src/ops/services.js";
+import { timersArmedDuring } from "../test/support/timers.js";
+import { positiveArg } from "./args.js";
 
 type Variant = "published" | "installed";
-
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
-}
 
 /** The request queue's fields the scheduling reads. */
 interface QueueState {
@@ -84,17 +80,9 @@ async function child(variant: Variant, seconds: number): Promise<void> {
       await sleep(100);
     }
     await sleep(2_000);
-    let timers = 0;
-    const hook = createHook({
-      init(_id, type) {
-        if (type === "Timeout") timers++;
-      },
-    });
     const cpu0 = process.cpuUsage();
     const t0 = process.hrtime.bigint();
-    hook.enable();
-    await sleep(seconds * 1000);
-    hook.disable();
+    const timers = await timersArmedDuring(() => sleep(seconds * 1000));
     const used = process.cpuUsage(cpu0);
     const wallUs = Number(process.hrtime.bigint() - t0) / 1000;
     process.stdout.write(`${JSON.stringify({ cpu: (used.user + used.system) / wallUs, timers })}\n`);
@@ -121,13 +109,13 @@ function runChild(variant: Variant, seconds: number): Promise<{ cpu: number; tim
 }
 
 const childAt = process.argv.indexOf("--child");
-const seconds = arg("seconds", 10);
+const seconds = positiveArg("seconds", 10);
 if (childAt >= 0) {
   const variant = process.argv[childAt + 1];
   if (variant !== "published" && variant !== "installed") throw new Error(`--child takes published or installed, not ${variant}`);
   await child(variant, seconds);
 } else {
-  const runs = arg("runs", 3);
+  const runs = positiveArg("runs", 3, true);
   console.log(`kafkajs idle client: producer + admin + consumer, ${seconds} s idle (${new Date().toISOString()}, Node ${process.version})`);
   console.log("  run   variant      CPU of one core   timers armed");
   const cpu: Record<Variant, number[]> = { published: [], installed: [] };

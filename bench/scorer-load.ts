@@ -35,23 +35,19 @@ import { writeWorld } from "../src/sim/write.js";
 import { ModelRegistry } from "../src/store/model-registry.js";
 import { createRedis, deleteKeysWithPrefix, scanKeys } from "../src/store/redis.js";
 import { train } from "../trainer/train.js";
+import { positiveArg } from "./args.js";
 
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  const v = i >= 0 ? Number(process.argv[i + 1]) : fallback;
-  return Number.isFinite(v) && v > 0 ? v : fallback;
-}
 
-const VIDEOS = arg("videos", 20_000);
-const EVENTS = arg("events", 1_000_000);
-const LATENCY_SECONDS = arg("latency-seconds", 20);
-const RAMP_SECONDS = arg("ramp-seconds", 10);
-const RAMP_FROM = arg("ramp-from", 1_000);
-const RAMP_STEP = arg("ramp-step", 1_000);
+const VIDEOS = positiveArg("videos", 20_000);
+const EVENTS = positiveArg("events", 1_000_000);
+const LATENCY_SECONDS = positiveArg("latency-seconds", 20);
+const RAMP_SECONDS = positiveArg("ramp-seconds", 10);
+const RAMP_FROM = positiveArg("ramp-from", 1_000);
+const RAMP_STEP = positiveArg("ramp-step", 1_000);
 /** At most this many ramp steps (the ramp otherwise goes on until latency breaks). */
-const RAMP_STEPS = arg("ramp-steps", 1_000);
+const RAMP_STEPS = positiveArg("ramp-steps", 1_000);
 /** Sends a second during the latency steps: each send carries rate / TICKS events stamped with one send time. */
-const TICKS = arg("ticks", 20);
+const TICKS = positiveArg("ticks", 20);
 /** Latency "breaks" at a step whose p99 exceeds this, or whose delivered rate falls under 90 % of the offered one. */
 const BREAK_P99_MS = 1_000;
 const DIM = 512;
@@ -297,7 +293,7 @@ async function main(): Promise<void> {
     const redisEnd = Number(/used_memory:(\d+)/.exec(await redis.info("memory"))?.[1] ?? 0);
 
     // ---- 2. latency at half the rate, then a ramp of rising rates until it breaks
-    const target = arg("latency-rate", rate / 2);
+    const target = positiveArg("latency-rate", rate / 2);
     const sentAt = new Map<string, number>();
     let latencies: number[] = [];
     const watcher = kafka.consumer({ groupId: `${id}.watch` });

@@ -11,15 +11,11 @@ import path from "node:path";
 import { simulateWorld } from "../src/sim/world.js";
 import { writeWorld } from "../src/sim/write.js";
 import { train } from "../trainer/train.js";
+import { positiveArg } from "./args.js";
 
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  const v = i >= 0 ? Number(process.argv[i + 1]) : fallback;
-  return Number.isInteger(v) && v > 0 ? v : fallback;
-}
 
-const videos = arg("videos", 5_000);
-const dim = arg("dim", 512);
+const videos = positiveArg("videos", 5_000, true);
+const dim = positiveArg("dim", 512, true);
 const dir = mkdtempSync(path.join(tmpdir(), "virality-train-phases-"));
 try {
   const files = await writeWorld(simulateWorld({ videos, dim, seed: 5 }), dir);
