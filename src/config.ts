@@ -67,6 +67,12 @@ export const configSchema = z
          * back with every engagement event (d = 512: 2 KiB a video, 64 MiB ≈ 32,000 videos); 0 = none.
          */
         embeddingCacheMb: z.number().min(0).max(65_536).default(64),
+        /**
+         * Offsets of scored batches are committed this often, off the batch path (a crash re-reads at
+         * most this much; outputs are idempotent). Committing after every batch, as kafkajs' autoCommit
+         * does, held each partition back by a round trip (bench/README.md, scorer-load).
+         */
+        commitIntervalMs: z.number().int().min(10).max(60_000).default(200),
       })
       .strict()
       .prefault({}),
@@ -117,6 +123,7 @@ export const ENV_VARS = {
   VIRALITY_MODEL_POLL_MS: { path: ["scorer", "modelPollMs"], parse: asNumber },
   VIRALITY_SESSION_TIMEOUT_MS: { path: ["scorer", "sessionTimeoutMs"], parse: asNumber },
   VIRALITY_EMBEDDING_CACHE_MB: { path: ["scorer", "embeddingCacheMb"], parse: asNumber },
+  VIRALITY_COMMIT_INTERVAL_MS: { path: ["scorer", "commitIntervalMs"], parse: asNumber },
   VIRALITY_ALERT_VIEWS_ABOVE: { path: ["alerts", "viewsAbove"], parse: asNumber },
   VIRALITY_ALERT_CHANNEL_MULTIPLE: { path: ["alerts", "channelMultiple"], parse: asNumber },
   VIRALITY_HTTP_HOST: { path: ["http", "host"], parse: asString },

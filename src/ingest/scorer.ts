@@ -2,8 +2,8 @@
  * The scorer: a kafkajs consumer group on the uploads, embeddings and engagement topics. Per batch:
  * decode (dead-lettering what cannot be decoded or validated), write to the Redis feature store under
  * the event-time guard, read the touched videos back, score them with the current model, publish
- * scores, alerts and dead letters, and only then commit the batch's offsets (at-least-once; outputs
- * are idempotent). Transient failures (Redis, Kafka, the registry) are retried with backoff, never
+ * scores, alerts and dead letters, and only then hand the batch's offsets to the committer, which
+ * commits them off the batch path (at-least-once; outputs are idempotent; src/ingest/offset-committer.ts). Transient failures (Redis, Kafka, the registry) are retried with backoff, never
  * dead-lettered.
  */
 import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage, Message } from "kafkajs";
@@ -22,6 +22,7 @@ import { VideoStore, type StoreWrite } from "../store/video-store.js";
 import { deadLetter } from "./dead-letter.js";
 import { writesOf, type InputEvent } from "./events.js";
 import { IdempotentProducer } from "./idempotent-producer.js";
+import { OffsetCommitter } from "./offset-committer.js";
 import { createKafka, ensureTopics, allTopics } from "./kafka.js";
 
 export interface ScorerOptions {
@@ -55,6 +56,9 @@ export class Scorer {
   readonly #kafka: Kafka;
   readonly #registry: ModelRegistry;
   readonly #epochs: StateEpoch;
+  readonly #committer: OffsetCommitter;
+  /** Counts rewinds of the assigned partitions: a batch fetched before one must not commit its offsets. */
+  #rewinds = 0;
   /** The store epoch this scorer's writes belong to (null before start). */
   #epoch: string | null = null;
   /** The partitions this member holds, per topic (from the last group join). */
@@ -89,11 +93,13 @@ export class Scorer {
       maxBytes: 4 * 1024 * 1024,
       retry: { retries: 10, initialRetryTime: 300, maxRetryTime: 10_000 },
     });
+    this.#committer = new OffsetCommitter((offsets) => this.#consumer.commitOffsets(offsets), config.scorer.commitIntervalMs, this.#logger);
     this.#producer = new IdempotentProducer(kafka, this.#logger);
     this.#publisher = new ScorePublisher(config, this.#serde, this.#producer, this.store, options.metrics ?? null);
     this.#consumer.on(this.#consumer.events.GROUP_JOIN, (e) => {
       this.#joined = true;
       this.#assignment = e.payload.memberAssignment;
+      this.#committer.retainOnly(e.payload.memberAssignment);
       this.#logger.info({ memberId: e.payload.memberId, assignment: e.payload.memberAssignment }, "joined the consumer group");
       if (this.#rebuildOnJoin) {
         this.#rebuildOnJoin = false;
@@ -101,6 +107,10 @@ export class Scorer {
           this.#logger.error({ err: describe(error) }, "could not rewind to rebuild the store; the group resumes at its committed offsets");
         });
       }
+    });
+    this.#consumer.on(this.#consumer.events.REBALANCING, () => {
+      // best effort: whatever is not committed now is read again by the partition's next owner
+      this.#committer.flush().catch((error: unknown) => this.#logger.debug({ err: describe(error) }, "could not commit before the rebalance"));
     });
     this.#consumer.on(this.#consumer.events.CRASH, (e) => {
       this.#logger.error({ err: e.payload.error, restart: e.payload.restart }, "consumer crashed");
@@ -155,7 +165,8 @@ export class Scorer {
     this.#running = true;
     await this.#consumer.run({
       eachBatchAutoResolve: false,
-      autoCommit: true,
+      // kafkajs' autoCommit commits after every batch, on the batch's path: see OffsetCommitter
+      autoCommit: false,
       // partitions run concurrently; rescoreIfOvertaken (src/publish/overtaken.ts) keeps each video's last score current
       partitionsConsumedConcurrently: PARTITIONS_CONCURRENTLY,
       eachBatch: (payload) =>
@@ -173,7 +184,10 @@ export class Scorer {
   async stop(): Promise<void> {
     if (this.#stopping) return;
     this.#stopping = true;
+    // what finished is committed now; the batch in flight commits itself (#eachBatch) before kafkajs lets go
+    await this.#committer.flush().catch((error: unknown) => this.#logger.warn({ err: describe(error) }, "could not commit offsets while stopping; they are read again"));
     await this.#consumer.disconnect();
+    this.#committer.close();
     await this.#producer.disconnect();
     await this.models.stop();
     this.#redis.disconnect();
@@ -206,9 +220,10 @@ export class Scorer {
     }
   }
 
-  async #eachBatch({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary }: EachBatchPayload): Promise<void> {
+  async #eachBatch({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isStale }: EachBatchPayload): Promise<void> {
     if (batch.messages.length === 0) return;
     const { topic, partition } = batch;
+    const rewinds = this.#rewinds;
     const metrics = this.#options.metrics ?? null;
     const predictor: Predictor | null = this.models.predictor;
     const dim = predictor?.bundle.spec.embeddingDim ?? null;
@@ -271,8 +286,15 @@ export class Scorer {
       metrics.heldEmbeddingBytes.set(this.store.heldEmbeddings.bytes);
     }
     const last = batch.messages[batch.messages.length - 1];
-    if (last !== undefined) resolveOffset(last.offset);
-    await commitOffsetsIfNecessary();
+    if (last !== undefined && !isStale() && rewinds === this.#rewinds) {
+      resolveOffset(last.offset);
+      this.#committer.add({ topic, partition, offset: (BigInt(last.offset) + 1n).toString() });
+      if (this.#stopping) {
+        // kafkajs no longer commits for a stopping consumer (commitOffsets returns without sending), but
+        // the batch's own commit still goes through
+        await this.#committer.flush((offsets) => commitOffsetsIfNecessary({ topics: offsets.map(({ topic: t, partition: p, offset }) => ({ topic: t, partitions: [{ partition: p, offset }] })) }));
+      }
+    }
     await heartbeat();
     this.#options.onPublished?.(result);
   }
@@ -311,7 +333,10 @@ export class Scorer {
     return this.#rebuilding;
   }
 
-  /** Seeks every assigned input partition to its first offset (kafkajs commits the seek). */
+  /**
+   * Seeks every assigned input partition to its first offset and commits that at once, so that a
+   * crash during the replay resumes the replay; batches fetched before the seek commit nothing.
+   */
   async #replayAssigned(): Promise<void> {
     const admin = this.#kafka.admin();
     await admin.connect();
@@ -321,10 +346,12 @@ export class Scorer {
         const lows = new Map((await admin.fetchTopicOffsets(topic)).map((o) => [o.partition, o.low]));
         for (const partition of partitions) {
           const offset = lows.get(partition) ?? "0";
-          this.#consumer.seek({ topic, partition, offset });
           rewound.push({ topic, partition, offset });
         }
       }
+      this.#rewinds++;
+      for (const target of rewound) this.#consumer.seek(target);
+      await this.#committer.rewind(rewound);
       this.#logger.warn({ partitions: rewound }, "rewound the assigned partitions to rebuild the store");
     } finally {
       await admin.disconnect();
