@@ -3,8 +3,8 @@
  * decode (dead-lettering what cannot be decoded or validated), write to the Redis feature store under
  * the event-time guard, read the touched videos back, score them with the current model, publish
  * scores, alerts and dead letters, and only then hand the batch's offsets to the committer, which
- * commits them off the batch path (at-least-once; outputs are idempotent; src/ingest/offset-committer.ts). Transient failures (Redis, Kafka, the registry) are retried with backoff, never
- * dead-lettered.
+ * commits them off the batch path (at-least-once; outputs are idempotent; see offset-committer.ts).
+ * Transient failures (Redis, Kafka, the registry) are retried with backoff, never dead-lettered.
  */
 import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage, Message } from "kafkajs";
 import type { Config } from "../config.js";
