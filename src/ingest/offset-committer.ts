@@ -36,7 +36,8 @@ export class OffsetCommitter {
   #queue: Promise<void> = Promise.resolve();
   #timer: NodeJS.Timeout | null = null;
   #timerCommitRunning = false;
-  #lastCommitAt = 0;
+  /** The first commit is due an interval after the start, as every later one after the one before. */
+  #lastCommitAt = Date.now();
   /** Timer commits that failed in a row (logged once, not every interval). */
   #failures = 0;
   #closed = false;
