@@ -37,7 +37,6 @@ import { createRedis, deleteKeysWithPrefix, scanKeys } from "../src/store/redis.
 import { train } from "../trainer/train.js";
 import { positiveArg } from "./args.js";
 
-
 const VIDEOS = positiveArg("videos", 20_000);
 const EVENTS = positiveArg("events", 1_000_000);
 const LATENCY_SECONDS = positiveArg("latency-seconds", 20);

@@ -13,7 +13,6 @@ import { writeWorld } from "../src/sim/write.js";
 import { train } from "../trainer/train.js";
 import { positiveArg } from "./args.js";
 
-
 const videos = positiveArg("videos", 5_000, true);
 const dim = positiveArg("dim", 512, true);
 const dir = mkdtempSync(path.join(tmpdir(), "virality-train-phases-"));

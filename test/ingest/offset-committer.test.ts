@@ -10,6 +10,12 @@ import { OffsetCommitter, type PartitionOffset } from "../../src/ingest/offset-c
 const logger = createLogger("silent");
 const at = (topic: string, partition: number, offset: number): PartitionOffset => ({ topic, partition, offset: String(offset) });
 
+/** A committer whose commits always succeed, and the offsets each one sent. */
+function recordingCommitter(intervalMs: number): { committer: OffsetCommitter; sent: PartitionOffset[][] } {
+  const sent: PartitionOffset[][] = [];
+  return { committer: new OffsetCommitter(async (offsets) => void sent.push(offsets), intervalMs, logger), sent };
+}
+
 test("a partition's newest offset is committed, one commit at a time and in order", async () => {
   const sent: PartitionOffset[][] = [];
   let running = 0;
@@ -69,8 +75,7 @@ test("a failed commit keeps its offsets for the next one, unless newer ones arri
 });
 
 test("a rewind commits lower offsets at once; partitions no longer held are forgotten", async () => {
-  const sent: PartitionOffset[][] = [];
-  const committer = new OffsetCommitter(async (offsets) => void sent.push(offsets), 10_000, logger);
+  const { committer, sent } = recordingCommitter(10_000);
   committer.add(at("t", 0, 50));
   committer.add(at("t", 2, 40));
   committer.retainOnly({ t: [0, 1] });
@@ -80,8 +85,7 @@ test("a rewind commits lower offsets at once; partitions no longer held are forg
 });
 
 test("handed-over offsets are committed by the timer without a flush", async () => {
-  const sent: PartitionOffset[][] = [];
-  const committer = new OffsetCommitter(async (offsets) => void sent.push(offsets), 20, logger);
+  const { committer, sent } = recordingCommitter(20);
   committer.add(at("t", 0, 1));
   const deadline = Date.now() + 5_000;
   while (sent.length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
