@@ -3,6 +3,7 @@
  * On a signal it finishes the batch in flight, commits, and disconnects. When its consumer stops for
  * good (an error kafkajs does not restart after), it says why and exits with code 1.
  */
+import { setFlagsFromString } from "node:v8";
 import type { Command } from "commander";
 import type { Config } from "../../config.js";
 import { describe } from "../../errors.js";
@@ -19,6 +20,13 @@ export function registerScore(program: Command, configOf: (command: Command) => 
     .action(async (options: { fromBeginning: boolean }, command: Command) => {
       const config = await configOf(command);
       const logger = createLogger(config.log.level);
+      // A catch-up (thousands of events a batch, each batch alive for a good part of a second) teaches
+      // V8 to allocate the batch path's objects straight into the old generation ("allocation-site
+      // pretenuring"), and it keeps doing so once batches are small and short-lived again: the old
+      // generation then fills with garbage and a mark-compact runs every ~1.2 s, each a few ms of pause
+      // on the batch path. This process is the scorer's alone, so the heuristic is switched off here
+      // (not in the library's Scorer). Measured in bench/README.md (scorer-load, session 11).
+      setFlagsFromString("--no-allocation-site-pretenuring");
       const metrics = new ScorerMetrics();
       let stopping = false;
       const stop = (reason: string, exitCode: number): void => {
