@@ -22,6 +22,7 @@ import { isViralityError, ViralityError } from "../errors.js";
 import type { EngagementSnapshot, UploadRecord, VideoRecords } from "../features/records.js";
 import type { EngagementWindow } from "../features/stages.js";
 import { EmbeddingCache, type HeldEmbedding } from "./embedding-cache.js";
+import { RecentlyUsed } from "./recently-used.js";
 import { scanKeys, type RedisClient } from "./redis.js";
 
 // One call guards the writes of many videos (KEYS). ARGV: "1" to return each video's fields after its
@@ -220,29 +221,18 @@ const NO_TIMES = "0,0,0,0";
  * is parsed afresh; the records are shared read-only.
  */
 class ParsedUploads {
-  readonly #max: number;
-  readonly #entries = new Map<string, { readonly bytes: Buffer; readonly record: UploadRecord }>();
+  readonly #entries: RecentlyUsed<{ readonly bytes: Buffer; readonly record: UploadRecord }>;
 
   constructor(max: number) {
-    this.#max = max;
+    this.#entries = new RecentlyUsed(max, () => 1);
   }
 
   parse(videoId: string, bytes: Buffer): UploadRecord {
     const entry = this.#entries.get(videoId);
-    if (entry !== undefined) {
-      this.#entries.delete(videoId);
-      if (entry.bytes.equals(bytes)) {
-        this.#entries.set(videoId, entry);
-        return entry.record;
-      }
-    }
+    if (entry !== undefined && entry.bytes.equals(bytes)) return entry.record;
     const record = parseUpload(bytes.toString("utf8"), videoId);
     // a copy: the reply's buffer may be a slice of a much larger socket read
     this.#entries.set(videoId, { bytes: Buffer.from(bytes), record });
-    if (this.#entries.size > this.#max) {
-      const oldest = this.#entries.keys().next();
-      if (oldest.done !== true) this.#entries.delete(oldest.value);
-    }
     return record;
   }
 }
