@@ -73,7 +73,7 @@ registry_java() {
   local candidate major
   for candidate in $(ls -d /usr/lib/jvm/*/bin/java 2>/dev/null | sort -rV) "$(command -v java || true)"; do
     [ -x "$candidate" ] || continue
-    major=$("$candidate" -version 2>&1 | sed -n 's/.*version "\([0-9]*\).*/\1/p' | head -n1)
+    major=$(sed -n '/version "/{s/.*version "\([0-9]*\).*/\1/p;q;}' <<<"$("$candidate" -version 2>&1 || true)")
     if [ -n "$major" ] && [ "$major" -ge 21 ]; then echo "$candidate"; return 0; fi
   done
   die "Apicurio Registry $APICURIO_VERSION needs Java 21 or newer and none was found (looked in /usr/lib/jvm and PATH); install one or set VIRALITY_REGISTRY_JAVA"
@@ -223,7 +223,9 @@ need_redis() {
   fi
 }
 
-redis_ready() { redis-cli -h "$HOST" -p "$1" ping 2>/dev/null | grep -q PONG; }
+# Output captured, not piped into `grep -q`: under pipefail the pipeline fails if grep exits while the
+# writer is still writing.
+redis_ready() { [[ "$(redis-cli -h "$HOST" -p "$1" ping 2>/dev/null || true)" == *PONG* ]]; }
 
 start_redis() { # PORT DIR EXTRA_CONF
   local port=$1 dir=$2 extra=$3
@@ -284,7 +286,7 @@ cluster-node-timeout 5000"
       || { cat "$STATE/cluster-create.log" >&2; die "redis cluster create failed"; }
   fi
   local start=$SECONDS
-  until redis-cli -h "$HOST" -p "$first" cluster info 2>/dev/null | grep -q 'cluster_state:ok'; do
+  until [[ "$(redis-cli -h "$HOST" -p "$first" cluster info 2>/dev/null || true)" == *cluster_state:ok* ]]; do
     (( SECONDS - start > 30 )) && die "redis cluster did not reach cluster_state:ok (see $STATE/cluster-create.log and $STATE/cluster-*/redis.log)"
     sleep 1
   done
