@@ -73,6 +73,12 @@ export const configSchema = z
          * does, held each partition back by a round trip (bench/README.md, scorer-load).
          */
         commitIntervalMs: z.number().int().min(10).max(60_000).default(200),
+        /**
+         * After a burst, once no batch has come for this long, the scorer runs one full garbage
+         * collection so the process gives back the memory the burst took (V8 alone often keeps it:
+         * src/ops/idle-collector.ts); only when the heap grew by 16 MiB since the last one. 0 = never.
+         */
+        idleCollectMs: z.number().int().min(0).max(3_600_000).default(1000),
       })
       .strict()
       .prefault({}),
@@ -124,6 +130,7 @@ export const ENV_VARS = {
   VIRALITY_SESSION_TIMEOUT_MS: { path: ["scorer", "sessionTimeoutMs"], parse: asNumber },
   VIRALITY_EMBEDDING_CACHE_MB: { path: ["scorer", "embeddingCacheMb"], parse: asNumber },
   VIRALITY_COMMIT_INTERVAL_MS: { path: ["scorer", "commitIntervalMs"], parse: asNumber },
+  VIRALITY_IDLE_COLLECT_MS: { path: ["scorer", "idleCollectMs"], parse: asNumber },
   VIRALITY_ALERT_VIEWS_ABOVE: { path: ["alerts", "viewsAbove"], parse: asNumber },
   VIRALITY_ALERT_CHANNEL_MULTIPLE: { path: ["alerts", "channelMultiple"], parse: asNumber },
   VIRALITY_HTTP_HOST: { path: ["http", "host"], parse: asString },

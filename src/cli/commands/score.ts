@@ -10,6 +10,7 @@ import { describe } from "../../errors.js";
 import { Scorer } from "../../ingest/scorer.js";
 import { createLogger } from "../../logger.js";
 import { startHttp } from "../../ops/http.js";
+import { IdleCollector } from "../../ops/idle-collector.js";
 import { ScorerMetrics } from "../../ops/metrics.js";
 
 export function registerScore(program: Command, configOf: (command: Command) => Promise<Config>): void {
@@ -28,11 +29,13 @@ export function registerScore(program: Command, configOf: (command: Command) => 
       // (not in the library's Scorer). Measured in bench/README.md (scorer-load, session 11).
       setFlagsFromString("--no-allocation-site-pretenuring");
       const metrics = new ScorerMetrics();
+      const idle = new IdleCollector({ idleMs: config.scorer.idleCollectMs, logger });
       let stopping = false;
       const stop = (reason: string, exitCode: number): void => {
         if (stopping) return;
         stopping = true;
         logger.info({ reason }, "stopping: finishing the batch in flight");
+        idle.stop();
         void scorer
           .stop()
           .then(() => new Promise<void>((resolve) => server.close(() => resolve())))
@@ -45,6 +48,7 @@ export function registerScore(program: Command, configOf: (command: Command) => 
       const scorer = new Scorer(config, logger, {
         metrics,
         fromBeginning: options.fromBeginning,
+        onPublished: () => idle.busy(),
         onFatal: (error) => {
           // alive but consuming nothing helps no one: exit, so a supervisor (systemd, Kubernetes) restarts it
           logger.fatal(
