@@ -74,11 +74,11 @@ export const configSchema = z
          */
         commitIntervalMs: z.number().int().min(10).max(60_000).default(200),
         /**
-         * After a burst, once no batch has come for this long, the scorer runs one full garbage
+         * After a burst, once no batch has been in flight for this long, the scorer runs a full garbage
          * collection so the process gives back the memory the burst took (V8 alone often keeps it:
          * src/ops/idle-collector.ts); only when the heap grew by 16 MiB since the last one. 0 = never.
          */
-        idleCollectMs: z.number().int().min(0).max(3_600_000).default(1000),
+        idleCollectMs: z.number().int().min(0).max(3_600_000).default(5000),
       })
       .strict()
       .prefault({}),

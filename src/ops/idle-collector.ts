@@ -3,7 +3,7 @@
  * grows V8's old generation to several times what the scorer keeps (bench/README.md, scorer-load:
  * 285 → 544 MB RSS over a soak, 300 MB of heap still held after 15 s idle): V8 collects when the old
  * generation reaches a limit it raises with the allocation rate, and its own idle-time reducer did
- * not run in that case. So after work, once no batch has come for `idleMs`, a full collection runs
+ * not run in that case. So once no work has been in flight for `idleMs`, a full collection runs
  * (two passes, below), and only when the heap has grown by `minGrowthBytes` since the last one (an idle
  * scorer does not collect again and again).
  */
@@ -52,6 +52,8 @@ export class IdleCollector {
   readonly #usedHeapBytes: () => number;
   readonly #logger: Logger | null;
   #timer: NodeJS.Timeout | null = null;
+  /** Work started and not yet ended. */
+  #inFlight = 0;
   /** The used heap right after the last collection (or at start). */
   #baseline: number;
   #collections = 0;
@@ -70,9 +72,15 @@ export class IdleCollector {
     return this.#collections;
   }
 
-  /** Work was done: (re)starts the quiet-time countdown. */
-  busy(): void {
-    if (this.#collect === null) return;
+  /** Work starts: nothing is collected until all work has ended and the quiet time has passed. */
+  begin(): void {
+    this.#inFlight++;
+  }
+
+  /** Work ended: when no other work is in flight, the quiet-time countdown (re)starts. */
+  end(): void {
+    this.#inFlight = Math.max(0, this.#inFlight - 1);
+    if (this.#collect === null || this.#inFlight > 0) return;
     if (this.#timer === null) {
       this.#timer = setTimeout(() => this.#quiet(), this.#idleMs);
       // a pending collection never keeps the process alive
@@ -89,6 +97,8 @@ export class IdleCollector {
 
   #quiet(): void {
     this.#timer = null;
+    // work that began after the countdown started restarts it when it ends
+    if (this.#inFlight > 0) return;
     const before = this.#usedHeapBytes();
     if (this.#collect === null || before - this.#baseline < this.#minGrowthBytes) return;
     const started = performance.now();

@@ -25,12 +25,18 @@ function counted(idleMs: number): { collector: IdleCollector; calls: () => numbe
   return { collector, calls: () => calls, grow: (bytes) => (used += bytes) };
 }
 
+/** One short piece of work, as a batch is. */
+function batch(collector: IdleCollector): void {
+  collector.begin();
+  collector.end();
+}
+
 test("collects once the work has stopped for the quiet time, not while batches keep coming", async (t) => {
   const { collector, calls, grow } = counted(60);
   t.after(() => collector.stop());
   grow(64 * MiB);
   for (let i = 0; i < 10; i++) {
-    collector.busy();
+    batch(collector);
     await sleep(15);
   }
   assert.equal(collector.collections, 0, "collected while batches were still coming");
@@ -41,15 +47,33 @@ test("collects once the work has stopped for the quiet time, not while batches k
   assert.equal(collector.collections, 1, "collected again without new work");
 });
 
+test("never collects while work is in flight, however long it takes", async (t) => {
+  const { collector, grow } = counted(20);
+  t.after(() => collector.stop());
+  grow(64 * MiB);
+  // a batch ends and starts the countdown; two more are in flight past the quiet time
+  batch(collector);
+  collector.begin();
+  collector.begin();
+  await sleep(100);
+  assert.equal(collector.collections, 0, "collected while a batch was in flight");
+  collector.end();
+  await sleep(100);
+  assert.equal(collector.collections, 0, "collected while the other batch was in flight");
+  collector.end();
+  await sleep(100);
+  assert.equal(collector.collections, 1);
+});
+
 test("does not collect when the heap grew less than minGrowthBytes since the last collection", async (t) => {
   const { collector, grow } = counted(20);
   t.after(() => collector.stop());
   grow(15 * MiB);
-  collector.busy();
+  batch(collector);
   await sleep(100);
   assert.equal(collector.collections, 0);
   grow(2 * MiB);
-  collector.busy();
+  batch(collector);
   await sleep(100);
   assert.equal(collector.collections, 1);
 });
@@ -57,7 +81,7 @@ test("does not collect when the heap grew less than minGrowthBytes since the las
 test("idleMs 0 never collects", async (t) => {
   const collector = new IdleCollector({ idleMs: 0, minGrowthBytes: 0, collect: () => assert.fail("collected with idleMs 0") });
   t.after(() => collector.stop());
-  collector.busy();
+  batch(collector);
   await sleep(50);
   assert.equal(collector.collections, 0);
 });

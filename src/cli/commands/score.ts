@@ -48,7 +48,7 @@ export function registerScore(program: Command, configOf: (command: Command) => 
       const scorer = new Scorer(config, logger, {
         metrics,
         fromBeginning: options.fromBeginning,
-        onPublished: () => idle.busy(),
+        activity: idle,
         onFatal: (error) => {
           // alive but consuming nothing helps no one: exit, so a supervisor (systemd, Kubernetes) restarts it
           logger.fatal(
