@@ -3,9 +3,9 @@
  * grows V8's old generation to several times what the scorer keeps (bench/README.md, scorer-load:
  * 285 → 544 MB RSS over a soak, 300 MB of heap still held after 15 s idle): V8 collects when the old
  * generation reaches a limit it raises with the allocation rate, and its own idle-time reducer did
- * not run in that case. So once no work has been in flight for `idleMs`, a full collection runs
- * (two passes, below), and only when the heap has grown by `minGrowthBytes` since the last one (an idle
- * scorer does not collect again and again).
+ * not run in that case. So once no work has been in flight for `idleMs`, a full collection runs, and
+ * a second pass after one more quiet period (below); only when the heap has grown by `minGrowthBytes`
+ * since the last collection (an idle scorer does not collect again and again).
  */
 import { getHeapStatistics, setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
@@ -57,6 +57,8 @@ export class IdleCollector {
   /** The used heap right after the last collection (or at start). */
   #baseline: number;
   #collections = 0;
+  /** The first pass ran; the second runs after one more quiet period unless work comes first. */
+  #settling = false;
 
   constructor(options: IdleCollectorOptions) {
     this.#idleMs = options.idleMs;
@@ -75,12 +77,18 @@ export class IdleCollector {
   /** Work starts: nothing is collected until all work has ended and the quiet time has passed. */
   begin(): void {
     this.#inFlight++;
+    // the next quiet period collects afresh (if the heap grew); a pass left over from the last one is dropped
+    this.#settling = false;
   }
 
   /** Work ended: when no other work is in flight, the quiet-time countdown (re)starts. */
   end(): void {
     this.#inFlight = Math.max(0, this.#inFlight - 1);
     if (this.#collect === null || this.#inFlight > 0) return;
+    this.#countDown();
+  }
+
+  #countDown(): void {
     if (this.#timer === null) {
       this.#timer = setTimeout(() => this.#quiet(), this.#idleMs);
       // a pending collection never keeps the process alive
@@ -98,20 +106,33 @@ export class IdleCollector {
   #quiet(): void {
     this.#timer = null;
     // work that began after the countdown started restarts it when it ends
-    if (this.#inFlight > 0) return;
+    if (this.#collect === null || this.#inFlight > 0) return;
     const before = this.#usedHeapBytes();
-    if (this.#collect === null || before - this.#baseline < this.#minGrowthBytes) return;
     const started = performance.now();
-    // Twice: the first frees the garbage; the second moves the survivors out of the pages the first
-    // left sparse, so those pages go back to the OS (in the scorer after a soak: old space 216 MB,
-    // 94 MB after one, 50 MB after two; V8's own "all available garbage" path also runs several).
-    this.#collect();
+    if (this.#settling) {
+      // The second pass, one quiet period after the first. It moves the survivors out of the pages the
+      // first left sparse, so those go back to the OS (in the scorer after a soak: old space 216 MB,
+      // 94 MB after one pass, 50 MB after two). And V8 shrinks its young generation (32 MB after a
+      // burst) only in a collection that finds its recent allocation rate low, sampled at collections:
+      // a pass right after the first still sees the burst's rate, one a quiet period later does not.
+      this.#settling = false;
+      this.#collect();
+      this.#log("idle: second pass", before, started);
+      return;
+    }
+    if (before - this.#baseline < this.#minGrowthBytes) return;
     this.#collect();
     this.#collections++;
+    this.#settling = true;
+    this.#countDown();
+    this.#log("idle: collected the garbage of the last burst", before, started);
+  }
+
+  #log(msg: string, before: number, started: number): void {
     this.#baseline = this.#usedHeapBytes();
     this.#logger?.info(
       { heapUsedBeforeMb: Math.round(before / MiB), heapUsedAfterMb: Math.round(this.#baseline / MiB), ms: Math.round(performance.now() - started) },
-      "idle: collected the garbage of the last burst",
+      msg,
     );
   }
 }

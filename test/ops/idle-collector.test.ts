@@ -32,19 +32,38 @@ function batch(collector: IdleCollector): void {
 }
 
 test("collects once the work has stopped for the quiet time, not while batches keep coming", async (t) => {
-  const { collector, calls, grow } = counted(60);
+  // quiet time 200 ms; the checks sit 80-120 ms from any deadline
+  const { collector, calls, grow } = counted(200);
   t.after(() => collector.stop());
   grow(64 * MiB);
   for (let i = 0; i < 10; i++) {
     batch(collector);
-    await sleep(15);
+    await sleep(20);
   }
   assert.equal(collector.collections, 0, "collected while batches were still coming");
-  await sleep(150);
+  await sleep(300);
   assert.equal(collector.collections, 1);
-  assert.equal(calls(), 2, "a collection is two full passes");
-  await sleep(150);
+  assert.equal(calls(), 1, "the first pass");
+  await sleep(200);
+  assert.equal(calls(), 2, "the second pass, one quiet period later");
+  await sleep(300);
   assert.equal(collector.collections, 1, "collected again without new work");
+  assert.equal(calls(), 2);
+});
+
+test("work that comes between the two passes drops the second", async (t) => {
+  const { collector, calls, grow } = counted(200);
+  t.after(() => collector.stop());
+  grow(64 * MiB);
+  batch(collector);
+  await sleep(300);
+  assert.equal(calls(), 1);
+  collector.begin();
+  await sleep(300);
+  assert.equal(calls(), 1, "a pass ran while work was in flight");
+  collector.end();
+  await sleep(400);
+  assert.equal(calls(), 1, "the dropped pass ran after all, or a collection ran though the heap had not grown");
 });
 
 test("never collects while work is in flight, however long it takes", async (t) => {
