@@ -15,6 +15,7 @@
  *
  *   node dist/bench/scorer-load.js [--videos 20000] [--events 1000000] [--latency-seconds 20] [--latency-rate N]
  *                                  [--ramp-seconds 10] [--ramp-from 1000] [--ramp-step 1000] [--ramp-steps N] [--ticks 20]
+ *                                  [--no-idle-collect]
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { createWriteStream, existsSync, mkdirSync, readFileSync } from "node:fs";
@@ -159,7 +160,8 @@ async function main(): Promise<void> {
       registry: { url: services.registryUrl },
       redis: { url: services.redisUrl, keyPrefix: id },
       topics: { ...topicsUnder(id), partitions: 3 },
-      scorer: { groupId: `${id}.scorer` },
+      // --no-idle-collect: the scorer without its idle-time collection (src/ops/idle-collector.ts), for A/B runs
+      scorer: { groupId: `${id}.scorer`, ...(process.argv.includes("--no-idle-collect") ? { idleCollectMs: 0 } : {}) },
     },
   });
   const logger = createLogger("warn");
