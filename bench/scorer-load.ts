@@ -15,7 +15,7 @@
  *
  *   node dist/bench/scorer-load.js [--videos 20000] [--events 1000000] [--latency-seconds 20] [--latency-rate N]
  *                                  [--ramp-seconds 10] [--ramp-from 1000] [--ramp-step 1000] [--ramp-steps N] [--ticks 20]
- *                                  [--no-idle-collect]
+ *                                  [--idle-collect]
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { createWriteStream, existsSync, mkdirSync, readFileSync } from "node:fs";
@@ -160,8 +160,8 @@ async function main(): Promise<void> {
       registry: { url: services.registryUrl },
       redis: { url: services.redisUrl, keyPrefix: id },
       topics: { ...topicsUnder(id), partitions: 3 },
-      // --no-idle-collect: the scorer without its idle-time collection (src/ops/idle-collector.ts), for A/B runs
-      scorer: { groupId: `${id}.scorer`, ...(process.argv.includes("--no-idle-collect") ? { idleCollectMs: 0 } : {}) },
+      // --idle-collect: the scorer with its idle-time collection on (src/ops/idle-collector.ts; off by default), for A/B runs
+      scorer: { groupId: `${id}.scorer`, ...(process.argv.includes("--idle-collect") ? { idleCollectMs: 5000 } : {}) },
     },
   });
   const logger = createLogger("warn");
@@ -435,8 +435,8 @@ async function main(): Promise<void> {
     }
     const change = (a: number, b: number): string => `${(((b - a) / a) * 100).toFixed(1)}%`;
     // The goal compares like with like: the process at rest after the uploads and at rest after the
-    // soak (the scorer gives a burst's memory back once idle: src/ops/idle-collector.ts). Where V8's
-    // sawtooth stood when the group caught up is printed beside it, with the soak's samples.
+    // soak (with --idle-collect the scorer gives a burst's memory back once idle: src/ops/idle-collector.ts).
+    // Where V8's sawtooth stood when the group caught up is printed beside it, with the soak's samples.
     console.log(`scorer RSS at rest (${IDLE_SECONDS} s after the group caught up): after uploads ${rssAfterUploadsIdle.toFixed(0)} MB, after the soak ${rssEndIdle.toFixed(0)} MB (${change(rssAfterUploadsIdle, rssEndIdle)}); ${heapAfterUploadsIdle} → ${heapEndIdle}  (goal flat within 10%)`);
     console.log(`scorer RSS busy (the moment the group caught up): after uploads ${rssAfterUploads.toFixed(0)} MB, end of soak ${rssEnd.toFixed(0)} MB (${change(rssAfterUploads, rssEnd)}); during the soak ${Math.min(...rssSamples).toFixed(0)}–${Math.max(...rssSamples).toFixed(0)} MB (samples ${rssSamples.map((r) => r.toFixed(0)).join(" ")})`);
     const [c0, c1] = [rssAfterUploadsCollected, rssEndCollected];

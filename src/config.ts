@@ -76,9 +76,10 @@ export const configSchema = z
         /**
          * After a burst, once no batch has been in flight for this long, the scorer runs a full garbage
          * collection so the process gives back the memory the burst took (V8 alone often keeps it:
-         * src/ops/idle-collector.ts); only when the heap grew by 16 MiB since the last one. 0 = never.
+         * src/ops/idle-collector.ts); only when the heap grew by 16 MiB since the last one. 0 = never,
+         * the default: with it (5000) the latency after a quiet spell was worse (bench/README.md, session 12).
          */
-        idleCollectMs: z.number().int().min(0).max(3_600_000).default(5000),
+        idleCollectMs: z.number().int().min(0).max(3_600_000).default(0),
       })
       .strict()
       .prefault({}),
