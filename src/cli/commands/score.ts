@@ -29,11 +29,11 @@ export function registerScore(program: Command, configOf: (command: Command) => 
       // (not in the library's Scorer). Measured in bench/README.md (scorer-load, session 11).
       setFlagsFromString("--no-allocation-site-pretenuring");
       const metrics = new ScorerMetrics();
-      // The idle collector's second pass lets V8 shrink its young generation (1 MB instead of 32), and V8
-      // grows it back by doublings as survivors pile up: the live traffic after a quiet spell then ran
-      // with a small young generation for tens of seconds (more scavenges, more promotion: half-live p99
-      // 58-62 ms against 34 without the collector, bench/README.md). Growing sixteenfold, its first
-      // growth reaches the maximum. V8 reads this flag each time it grows the young generation.
+      // The idle collector (opt-in: scorer.idleCollectMs) gives a burst's memory back. Its second pass
+      // lets V8 shrink its young generation (1 MB instead of 32), which V8 grows back by doublings as
+      // survivors pile up; growing sixteenfold, its first growth reaches the maximum (V8 reads this flag
+      // each time it grows it). Even so the latency after a quiet spell was worse with the collector,
+      // which is why it is off by default (bench/README.md, scorer-load, session 12).
       if (config.scorer.idleCollectMs > 0) setFlagsFromString("--semi-space-growth-factor=16");
       const idle = new IdleCollector({ idleMs: config.scorer.idleCollectMs, logger });
       let stopping = false;
