@@ -29,12 +29,7 @@ export function registerScore(program: Command, configOf: (command: Command) => 
       // (not in the library's Scorer). Measured in bench/README.md (scorer-load, session 11).
       setFlagsFromString("--no-allocation-site-pretenuring");
       const metrics = new ScorerMetrics();
-      // The idle collector (opt-in: scorer.idleCollectMs) gives a burst's memory back. Its second pass
-      // lets V8 shrink its young generation (1 MB instead of 32), which V8 grows back by doublings as
-      // survivors pile up; growing sixteenfold, its first growth reaches the maximum (V8 reads this flag
-      // each time it grows it). Even so the latency after a quiet spell was worse with the collector,
-      // which is why it is off by default (bench/README.md, scorer-load, session 12).
-      if (config.scorer.idleCollectMs > 0) setFlagsFromString("--semi-space-growth-factor=16");
+      // opt-in (scorer.idleCollectMs): the latency after a quiet spell was worse with it (bench/README.md)
       const idle = new IdleCollector({ idleMs: config.scorer.idleCollectMs, logger });
       let stopping = false;
       const stop = (reason: string, exitCode: number): void => {
