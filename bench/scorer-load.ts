@@ -15,7 +15,7 @@
  *
  *   node dist/bench/scorer-load.js [--videos 20000] [--events 1000000] [--latency-seconds 20] [--latency-rate N]
  *                                  [--ramp-seconds 10] [--ramp-from 1000] [--ramp-step 1000] [--ramp-steps N] [--ticks 20]
- *                                  [--idle-collect]
+ *                                  [--rest-seconds 60]
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { createWriteStream, existsSync, mkdirSync, readFileSync } from "node:fs";
@@ -102,15 +102,27 @@ async function collectedRss(child: ChildProcess): Promise<{ total: number; anon:
   return { total: rssMb(child), anon: rssAnonMb(child) };
 }
 
-const IDLE_SECONDS = 15;
+/**
+ * --rest-seconds: how long the scorer is left idle before its RSS "at rest" is read. V8's memory reducer
+ * gives a burst's heap back on its own once the allocation rate has been low for a while: it looks 8 s
+ * after the last mark-compact, again 8 s later if the process was still allocating, then runs up to three
+ * collections that shrink the heap ("Mark-Compact (reduce)" under --trace-gc). That came 15–20 s after
+ * the group caught up here (bench/README.md, session 13), so the 15 s used before session 13 raced it.
+ */
+const IDLE_SECONDS = positiveArg("rest-seconds", 60, true);
 
 /**
- * The scorer's RSS once it has been idle for IDLE_SECONDS: V8 collects and shrinks its heap when a
- * process goes idle, so this compares what the process keeps, not where a batch left the sawtooth.
+ * The scorer's RSS once it has been idle for IDLE_SECONDS, with a reading every 5 s on the way: this
+ * compares what the process keeps, not where a batch left the sawtooth; the readings show when V8 gave
+ * the burst's memory back.
  */
-async function idleRss(child: ChildProcess): Promise<number> {
-  await new Promise((resolve) => setTimeout(resolve, IDLE_SECONDS * 1000));
-  return rssMb(child);
+async function idleRss(child: ChildProcess): Promise<{ rss: number; timeline: number[] }> {
+  const timeline: number[] = [];
+  for (let waited = 0; waited < IDLE_SECONDS; waited += 5) {
+    await new Promise((resolve) => setTimeout(resolve, Math.min(5, IDLE_SECONDS - waited) * 1000));
+    timeline.push(rssMb(child));
+  }
+  return { rss: timeline[timeline.length - 1] ?? rssMb(child), timeline };
 }
 
 /** CPU seconds (user + system) a process has used so far, from /proc; 0 when it is gone. */
@@ -160,8 +172,7 @@ async function main(): Promise<void> {
       registry: { url: services.registryUrl },
       redis: { url: services.redisUrl, keyPrefix: id },
       topics: { ...topicsUnder(id), partitions: 3 },
-      // --idle-collect: the scorer with its idle-time collection on (src/ops/idle-collector.ts; off by default), for A/B runs
-      scorer: { groupId: `${id}.scorer`, ...(process.argv.includes("--idle-collect") ? { idleCollectMs: 5000 } : {}) },
+      scorer: { groupId: `${id}.scorer` },
     },
   });
   const logger = createLogger("warn");
@@ -238,7 +249,7 @@ async function main(): Promise<void> {
     while ((await groupBehind(admin, config.scorer.groupId, ends)) > 0n) await new Promise((r) => setTimeout(r, 250));
     const uploadSeconds = (Date.now() - t0) / 1000;
     const rssAfterUploads = rssMb(child);
-    const rssAfterUploadsIdle = await idleRss(child);
+    const { rss: rssAfterUploadsIdle, timeline: restAfterUploads } = await idleRss(child);
     const heapAfterUploadsIdle = await heapText(port);
     const rssAfterUploadsCollected = await collectedRss(child);
     const heapAfterUploadsCollected = await heapText(port);
@@ -288,7 +299,7 @@ async function main(): Promise<void> {
     const soakEvents = produced - VIDEOS;
     const rate = soakEvents / soakSeconds;
     const rssEnd = rssMb(child);
-    const rssEndIdle = await idleRss(child);
+    const { rss: rssEndIdle, timeline: restAfterSoak } = await idleRss(child);
     const heapEndIdle = await heapText(port);
     const rssEndCollected = await collectedRss(child);
     const heapEndCollected = await heapText(port);
@@ -435,9 +446,11 @@ async function main(): Promise<void> {
     }
     const change = (a: number, b: number): string => `${(((b - a) / a) * 100).toFixed(1)}%`;
     // The goal compares like with like: the process at rest after the uploads and at rest after the
-    // soak (with --idle-collect the scorer gives a burst's memory back once idle: src/ops/idle-collector.ts).
+    // soak, once V8's memory reducer has run (IDLE_SECONDS).
     // Where V8's sawtooth stood when the group caught up is printed beside it, with the soak's samples.
     console.log(`scorer RSS at rest (${IDLE_SECONDS} s after the group caught up): after uploads ${rssAfterUploadsIdle.toFixed(0)} MB, after the soak ${rssEndIdle.toFixed(0)} MB (${change(rssAfterUploadsIdle, rssEndIdle)}); ${heapAfterUploadsIdle} → ${heapEndIdle}  (goal flat within 10%)`);
+    const mbs = (samples: number[]): string => samples.map((r) => r.toFixed(0)).join(" ");
+    console.log(`  every 5 s of the rest: after uploads ${mbs(restAfterUploads)} MB; after the soak ${mbs(restAfterSoak)} MB`);
     console.log(`scorer RSS busy (the moment the group caught up): after uploads ${rssAfterUploads.toFixed(0)} MB, end of soak ${rssEnd.toFixed(0)} MB (${change(rssAfterUploads, rssEnd)}); during the soak ${Math.min(...rssSamples).toFixed(0)}–${Math.max(...rssSamples).toFixed(0)} MB (samples ${rssSamples.map((r) => r.toFixed(0)).join(" ")})`);
     const [c0, c1] = [rssAfterUploadsCollected, rssEndCollected];
     console.log(`scorer RSS after a full GC: after uploads ${c0.total.toFixed(0)} MB, end of soak ${c1.total.toFixed(0)} MB (${change(c0.total, c1.total)}); anonymous ${c0.anon.toFixed(0)} → ${c1.anon.toFixed(0)} MB (${change(c0.anon, c1.anon)}); ${heapAfterUploadsCollected} → ${heapEndCollected}`);
