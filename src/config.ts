@@ -73,13 +73,6 @@ export const configSchema = z
          * does, held each partition back by a round trip (bench/README.md, scorer-load).
          */
         commitIntervalMs: z.number().int().min(10).max(60_000).default(200),
-        /**
-         * After a burst, once no batch has been in flight for this long, the scorer runs a full garbage
-         * collection so the process gives back the memory the burst took (V8 alone often keeps it:
-         * src/ops/idle-collector.ts); only when the heap grew by 16 MiB since the last one. 0 = never,
-         * the default: with it (5000) the latency after a quiet spell was worse (bench/README.md, session 12).
-         */
-        idleCollectMs: z.number().int().min(0).max(3_600_000).default(0),
       })
       .strict()
       .prefault({}),
@@ -131,7 +124,6 @@ export const ENV_VARS = {
   VIRALITY_SESSION_TIMEOUT_MS: { path: ["scorer", "sessionTimeoutMs"], parse: asNumber },
   VIRALITY_EMBEDDING_CACHE_MB: { path: ["scorer", "embeddingCacheMb"], parse: asNumber },
   VIRALITY_COMMIT_INTERVAL_MS: { path: ["scorer", "commitIntervalMs"], parse: asNumber },
-  VIRALITY_IDLE_COLLECT_MS: { path: ["scorer", "idleCollectMs"], parse: asNumber },
   VIRALITY_ALERT_VIEWS_ABOVE: { path: ["alerts", "viewsAbove"], parse: asNumber },
   VIRALITY_ALERT_CHANNEL_MULTIPLE: { path: ["alerts", "channelMultiple"], parse: asNumber },
   VIRALITY_HTTP_HOST: { path: ["http", "host"], parse: asString },

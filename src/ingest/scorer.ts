@@ -33,13 +33,6 @@ export interface ScorerOptions {
   readonly onPublished?: (result: PublishResult) => void;
   /** Called when the consumer stopped for good (kafkajs does not restart it after such an error). */
   readonly onFatal?: (error: Error) => void;
-  /** Told when each batch starts and ends, whatever its outcome (the CLI's idle collector). */
-  readonly activity?: BatchActivity;
-}
-
-export interface BatchActivity {
-  begin(): void;
-  end(): void;
 }
 
 const MAX_UNEXPECTED_RETRIES = 8;
@@ -176,19 +169,13 @@ export class Scorer {
       autoCommit: false,
       // partitions run concurrently; rescoreIfOvertaken (src/publish/overtaken.ts) keeps each video's last score current
       partitionsConsumedConcurrently: PARTITIONS_CONCURRENTLY,
-      eachBatch: async (payload) => {
-        this.#options.activity?.begin();
-        try {
-          await this.#eachBatch(payload);
-        } catch (error: unknown) {
+      eachBatch: (payload) =>
+        this.#eachBatch(payload).catch((error: unknown) => {
           // kafkajs would retry the batch, then restart the consumer, forever: an error that says retrying
           // cannot help (an incompatible schema in the registry, say) stops the scorer instead
           if (isViralityError(error) && error.action !== "retry" && !this.#stopping) this.#fatal(error);
           throw error;
-        } finally {
-          this.#options.activity?.end();
-        }
-      },
+        }),
     });
     this.#logger.info({ topics: [t.uploads, t.embeddings, t.engagement] }, "scorer started");
   }

@@ -13,7 +13,7 @@ import type { EngagementSnapshot, UpsideAlert, VideoScore, VideoUploaded } from 
 import { EventSerde } from "../../src/contracts/serde.js";
 import { produceEvents, type OutgoingEvent } from "../../src/ingest/event-producer.js";
 import { createKafka, ensureTopics, allTopics } from "../../src/ingest/kafka.js";
-import { Scorer, type ScorerOptions } from "../../src/ingest/scorer.js";
+import { Scorer } from "../../src/ingest/scorer.js";
 import { topicEnds, waitCaughtUp } from "../../src/ingest/group-progress.js";
 import { createLogger } from "../../src/logger.js";
 import type { ModelBundle } from "../../src/model/bundle.js";
@@ -134,8 +134,8 @@ export class ScoringHarness {
     }
   }
 
-  async startScorer(options: Omit<ScorerOptions, "fromBeginning"> = {}): Promise<Scorer> {
-    const scorer = new Scorer(this.config, createLogger(process.env["VIRALITY_TEST_LOG"] === "1" ? "warn" : "fatal"), { ...options, fromBeginning: true });
+  async startScorer(): Promise<Scorer> {
+    const scorer = new Scorer(this.config, createLogger(process.env["VIRALITY_TEST_LOG"] === "1" ? "warn" : "fatal"), { fromBeginning: true });
     this.scorers.push(scorer);
     await scorer.start();
     return scorer;

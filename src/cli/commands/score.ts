@@ -10,7 +10,6 @@ import { describe } from "../../errors.js";
 import { Scorer } from "../../ingest/scorer.js";
 import { createLogger } from "../../logger.js";
 import { startHttp } from "../../ops/http.js";
-import { IdleCollector } from "../../ops/idle-collector.js";
 import { ScorerMetrics } from "../../ops/metrics.js";
 
 export function registerScore(program: Command, configOf: (command: Command) => Promise<Config>): void {
@@ -29,14 +28,11 @@ export function registerScore(program: Command, configOf: (command: Command) => 
       // (not in the library's Scorer). Measured in bench/README.md (scorer-load, session 11).
       setFlagsFromString("--no-allocation-site-pretenuring");
       const metrics = new ScorerMetrics();
-      // opt-in (scorer.idleCollectMs): the latency after a quiet spell was worse with it (bench/README.md)
-      const idle = new IdleCollector({ idleMs: config.scorer.idleCollectMs, logger });
       let stopping = false;
       const stop = (reason: string, exitCode: number): void => {
         if (stopping) return;
         stopping = true;
         logger.info({ reason }, "stopping: finishing the batch in flight");
-        idle.stop();
         void scorer
           .stop()
           .then(() => new Promise<void>((resolve) => server.close(() => resolve())))
@@ -49,7 +45,6 @@ export function registerScore(program: Command, configOf: (command: Command) => 
       const scorer = new Scorer(config, logger, {
         metrics,
         fromBeginning: options.fromBeginning,
-        activity: idle,
         onFatal: (error) => {
           // alive but consuming nothing helps no one: exit, so a supervisor (systemd, Kubernetes) restarts it
           logger.fatal(
