@@ -3,7 +3,6 @@
  * On a signal it finishes the batch in flight, commits, and disconnects. When its consumer stops for
  * good (an error kafkajs does not restart after), it says why and exits with code 1.
  */
-import { setFlagsFromString } from "node:v8";
 import type { Command } from "commander";
 import type { Config } from "../../config.js";
 import { describe } from "../../errors.js";
@@ -11,6 +10,7 @@ import { Scorer } from "../../ingest/scorer.js";
 import { createLogger } from "../../logger.js";
 import { startHttp } from "../../ops/http.js";
 import { ScorerMetrics } from "../../ops/metrics.js";
+import { tuneHeapForScoring } from "../../ops/scorer-heap.js";
 
 export function registerScore(program: Command, configOf: (command: Command) => Promise<Config>): void {
   program
@@ -20,13 +20,8 @@ export function registerScore(program: Command, configOf: (command: Command) => 
     .action(async (options: { fromBeginning: boolean }, command: Command) => {
       const config = await configOf(command);
       const logger = createLogger(config.log.level);
-      // A catch-up (thousands of events a batch, each batch alive for a good part of a second) teaches
-      // V8 to allocate the batch path's objects straight into the old generation ("allocation-site
-      // pretenuring"), and it keeps doing so once batches are small and short-lived again: the old
-      // generation then fills with garbage and a mark-compact runs every ~1.2 s, each a few ms of pause
-      // on the batch path. This process is the scorer's alone, so the heuristic is switched off here
-      // (not in the library's Scorer). Measured in bench/README.md (scorer-load, session 11).
-      setFlagsFromString("--no-allocation-site-pretenuring");
+      // V8 heap settings for this process alone (src/ops/scorer-heap.ts)
+      const heapFlags = tuneHeapForScoring();
       const metrics = new ScorerMetrics();
       let stopping = false;
       const stop = (reason: string, exitCode: number): void => {
@@ -58,6 +53,6 @@ export function registerScore(program: Command, configOf: (command: Command) => 
       process.once("SIGTERM", () => stop("SIGTERM", 0));
       process.once("SIGINT", () => stop("SIGINT", 0));
       await scorer.start();
-      logger.info({ metrics: `http://${config.http.host}:${config.http.port}/metrics` }, "scoring");
+      logger.info({ metrics: `http://${config.http.host}:${config.http.port}/metrics`, v8Flags: heapFlags }, "scoring");
     });
 }
