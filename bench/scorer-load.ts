@@ -146,6 +146,21 @@ function stackPid(service: "kafka" | "redis"): number | undefined {
   }
 }
 
+/**
+ * Redis' AOF rewrites finished so far and whether one runs now (INFO persistence). A rewrite forks
+ * Redis and its child keeps a core busy for seconds, on a machine where the scorer shares two.
+ */
+async function aofRewrites(redis: ReturnType<typeof createRedis>): Promise<{ done: number; running: boolean }> {
+  const info = await redis.info("persistence");
+  const field = (name: string): number => Number(new RegExp(`^${name}:(\\d+)`, "m").exec(info)?.[1] ?? 0);
+  return { done: field("aof_rewrites"), running: field("aof_rewrite_in_progress") === 1 };
+}
+
+/** " — N Redis AOF rewrite(s) ran during it" when any did. */
+function aofText(rewrites: number): string {
+  return rewrites === 0 ? "" : ` — ${rewrites} Redis AOF rewrite${rewrites === 1 ? "" : "s"} ran during it (a fork; its child used a core for seconds)`;
+}
+
 /** The scorer's V8 heap (used / total) and external memory, from its own /metrics. */
 async function heapText(port: number): Promise<string> {
   try {
@@ -347,12 +362,15 @@ async function main(): Promise<void> {
       readonly p50: number;
       readonly p99: number;
       readonly cpu: CpuShares;
+      /** Redis AOF rewrites that ran at some point during the step (aofRewrites). */
+      readonly aofRewrites: number;
     }
     /** Sends newer 6h snapshots at `rate` for `seconds` (TICKS sends a second), then waits up to 3 s for their scores. */
     const measure = async (rateNow: number, seconds: number): Promise<Step> => {
       latencies = [];
       sentAt.clear();
       const cpu0 = cpuNow();
+      const aof0 = await aofRewrites(redis);
       const start = Date.now();
       let sent = 0;
       while (Date.now() - start < seconds * 1000) {
@@ -393,6 +411,7 @@ async function main(): Promise<void> {
         p50: percentile(sorted, 50),
         p99: percentile(sorted, 99),
         cpu,
+        aofRewrites: await aofRewrites(redis).then((aof1) => aof1.done - aof0.done + (aof1.running ? 1 : 0)),
       };
     };
     const half = await measure(target, LATENCY_SECONDS);
@@ -434,15 +453,15 @@ async function main(): Promise<void> {
     console.log(`sustained end-to-end rate (soak): ${Math.round(rate).toLocaleString("en-US")} events/s  (goal ≥ 10,000)`);
     console.log(`  soak: ${soakScores.toLocaleString("en-US")} scores published for ${soakEvents.toLocaleString("en-US")} events (${(soakEvents / Math.max(1, soakScores)).toFixed(2)} events per score: a batch scores each video once); CPU of one core: ${cpuText(soakCpu)}`);
     console.log(`uploads with d=512 embeddings: ${Math.round(VIDEOS / uploadSeconds).toLocaleString("en-US")} events/s`);
-    console.log(`latency at ${Math.round(target).toLocaleString("en-US")} events/s (sent ${half.sentPerSecond.toFixed(0)}/s): p50 ${half.p50} ms, p99 ${half.p99} ms  (goal p99 ≤ 50 ms); CPU of one core: ${cpuText(half.cpu)}`);
+    console.log(`latency at ${Math.round(target).toLocaleString("en-US")} events/s (sent ${half.sentPerSecond.toFixed(0)}/s): p50 ${half.p50} ms, p99 ${half.p99} ms  (goal p99 ≤ 50 ms); CPU of one core: ${cpuText(half.cpu)}${aofText(half.aofRewrites)}`);
     console.log(`ramp (${RAMP_SECONDS} s a step; breaks at p99 > ${BREAK_P99_MS} ms or the generator falling under 90 % of the offered rate):`);
-    console.log(`  offered/s    sent/s  scored/s   p50 ms   p99 ms   CPU (100% = one core)`);
+    console.log(`  offered/s    sent/s  scored/s   p50 ms   p99 ms   CPU (100% = one core); Redis AOF rewrites during the step`);
     for (const st of ramp) {
-      console.log(`  ${String(st.offered).padStart(9)} ${st.sentPerSecond.toFixed(0).padStart(9)} ${st.scoredPerSecond.toFixed(0).padStart(9)} ${String(st.p50).padStart(8)} ${String(st.p99).padStart(8)}   ${cpuText(st.cpu)}`);
+      console.log(`  ${String(st.offered).padStart(9)} ${st.sentPerSecond.toFixed(0).padStart(9)} ${st.scoredPerSecond.toFixed(0).padStart(9)} ${String(st.p50).padStart(8)} ${String(st.p99).padStart(8)}   ${cpuText(st.cpu)}${st.aofRewrites > 0 ? `; AOF rewrites ${st.aofRewrites}` : ""}`);
     }
     if (liveHalf !== null) {
       console.log(`live sustained rate (ramp): ${rampOpen ? "at least " : ""}${Math.round(liveSustained).toLocaleString("en-US")} events/s, each event a score${rampOpen ? " (the ramp ended before the scorer fell behind)" : ""}`);
-      console.log(`latency at half the live sustained rate, ${Math.round(liveSustained / 2).toLocaleString("en-US")} events/s (sent ${liveHalf.sentPerSecond.toFixed(0)}/s): p50 ${liveHalf.p50} ms, p99 ${liveHalf.p99} ms  (goal p99 ≤ 50 ms); CPU of one core: ${cpuText(liveHalf.cpu)}`);
+      console.log(`latency at half the live sustained rate, ${Math.round(liveSustained / 2).toLocaleString("en-US")} events/s (sent ${liveHalf.sentPerSecond.toFixed(0)}/s): p50 ${liveHalf.p50} ms, p99 ${liveHalf.p99} ms  (goal p99 ≤ 50 ms); CPU of one core: ${cpuText(liveHalf.cpu)}${aofText(liveHalf.aofRewrites)}`);
     }
     const change = (a: number, b: number): string => `${(((b - a) / a) * 100).toFixed(1)}%`;
     // The goal compares like with like: the process at rest after the uploads and at rest after the
