@@ -14,10 +14,10 @@ import { setFlagsFromString } from "node:v8";
 const NO_PRETENURING = "--no-allocation-site-pretenuring";
 
 /**
- * Once V8's memory reducer has given a burst's memory back, V8 grows the old generation "slowly" (at most
- * 1.3 × what survived the last mark-compact): at 10,000 events/s the scorer's ~42 MB of live objects then
- * got a mark-compact every 0.5–2 s, and their marking steps and pauses land on batches (the p99). A fixed
- * factor of 3 spaces them 15–20 s apart while the memory reducer still shrinks the heap when idle.
+ * Once V8's memory reducer has given a burst's memory back, V8 grows the old generation slowly: at 10,000
+ * events/s the scorer's ~42 MB of live objects then got a mark-compact every 0.5–2 s (at 48–65 MB of
+ * heap), and their marking steps and pauses land on batches. A fixed factor of 3 spaced them 15–20 s
+ * apart while the memory reducer still shrinks the heap when idle.
  */
 const GROWING_PERCENT = "--heap-growing-percent";
 const GROWING_PERCENT_VALUE = 200;
