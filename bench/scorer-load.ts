@@ -400,6 +400,7 @@ async function main(): Promise<void> {
       const drain = Date.now();
       while (sentAt.size > 0 && Date.now() - drain < 3_000) await new Promise((r) => setTimeout(r, 50));
       const cpu = cpuSince(cpu0, (Date.now() - start) / 1000);
+      const aof1 = await aofRewrites(redis);
       const sorted = [...latencies].sort((a, b) => a - b);
       // unscored events count as latency beyond the step: the p99 is at least the time waited for them
       const waited = Date.now() - start;
@@ -411,7 +412,8 @@ async function main(): Promise<void> {
         p50: percentile(sorted, 50),
         p99: percentile(sorted, 99),
         cpu,
-        aofRewrites: await aofRewrites(redis).then((aof1) => aof1.done - aof0.done + (aof1.running ? 1 : 0)),
+        // the rewrites that finished during the step, and the one still running at its end
+        aofRewrites: aof1.done - aof0.done + (aof1.running ? 1 : 0),
       };
     };
     const half = await measure(target, LATENCY_SECONDS);

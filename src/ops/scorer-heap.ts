@@ -24,12 +24,10 @@ const GROWING_PERCENT_VALUE = 200;
 
 /** The flags to set for a process started with `execArgv`; a setting given on the command line wins. */
 export function scorerHeapFlags(execArgv: readonly string[]): string[] {
-  const given = (flag: string): boolean => {
-    const underscored = flag.replaceAll("-", "_").replace(/^__/, "--");
-    return execArgv.some((arg) => [flag, underscored].some((f) => arg === f || arg.startsWith(`${f}=`)));
-  };
+  // V8 reads `_` and `-` alike in a flag's name
+  const names = new Set(execArgv.map((arg) => (arg.split("=")[0] ?? arg).replaceAll("_", "-")));
   const flags = [NO_PRETENURING];
-  if (!given(GROWING_PERCENT)) flags.push(`${GROWING_PERCENT}=${GROWING_PERCENT_VALUE}`);
+  if (!names.has(GROWING_PERCENT)) flags.push(`${GROWING_PERCENT}=${GROWING_PERCENT_VALUE}`);
   return flags;
 }
 
