@@ -132,59 +132,79 @@ function predictAt(
 ): number {
   // a column-major matrix (no hot path reads one) is walked a tree at a time
   if (colStride !== 1) return predictTreeByTree(model, data, rowOffset, colStride, baseMargin);
-  const { column, left, right, threshold, missingLeft, steps } = walk;
-  const { treeRoots, value, feature } = model;
-  const nTrees = treeRoots.length;
+  const { roots, words, thresholds, nodeOf } = walk;
+  const { value, feature } = model;
+  const nTrees = roots.length;
   let acc = model.baseline + baseMargin;
   let t = 0;
   // Four trees in lockstep: one walk is a chain of dependent loads (node, feature value, child), so
   // four independent chains keep the core busy. A walk that reached its leaf, or a categorical split,
-  // stays there; the latter finishes alone afterwards.
+  // stays there; the latter finishes alone afterwards. `a`…`d` index the walk's records, `wa`…`wd` are
+  // their first words (negative while a numeric split remains to be taken).
   for (; t + 4 <= nTrees; t += 4) {
-    let a = treeRoots[t];
-    let b = treeRoots[t + 1];
-    let c = treeRoots[t + 2];
-    let d = treeRoots[t + 3];
-    while (steps[a] + steps[b] + steps[c] + steps[d] > 0) {
-      let v = data[rowOffset + column[a]];
-      let r = right[a];
-      a = r + ((left[a] - r) & -(+(v <= threshold[a]) | (+(v !== v) & missingLeft[a])));
-      v = data[rowOffset + column[b]];
-      r = right[b];
-      b = r + ((left[b] - r) & -(+(v <= threshold[b]) | (+(v !== v) & missingLeft[b])));
-      v = data[rowOffset + column[c]];
-      r = right[c];
-      c = r + ((left[c] - r) & -(+(v <= threshold[c]) | (+(v !== v) & missingLeft[c])));
-      v = data[rowOffset + column[d]];
-      r = right[d];
-      d = r + ((left[d] - r) & -(+(v <= threshold[d]) | (+(v !== v) & missingLeft[d])));
+    let a = roots[t];
+    let b = roots[t + 1];
+    let c = roots[t + 2];
+    let d = roots[t + 3];
+    let wa = words[4 * a];
+    let wb = words[4 * b];
+    let wc = words[4 * c];
+    let wd = words[4 * d];
+    while ((wa | wb | wc | wd) < 0) {
+      let v = data[rowOffset + (wa & WALK_COLUMN)];
+      let r = words[4 * a + 1];
+      a = r + ((a + 1 - r) & -(+(v <= thresholds[2 * a + 1]) | (+(v !== v) & (wa >>> WALK_MISSING_LEFT_BIT))));
+      wa = words[4 * a];
+      v = data[rowOffset + (wb & WALK_COLUMN)];
+      r = words[4 * b + 1];
+      b = r + ((b + 1 - r) & -(+(v <= thresholds[2 * b + 1]) | (+(v !== v) & (wb >>> WALK_MISSING_LEFT_BIT))));
+      wb = words[4 * b];
+      v = data[rowOffset + (wc & WALK_COLUMN)];
+      r = words[4 * c + 1];
+      c = r + ((c + 1 - r) & -(+(v <= thresholds[2 * c + 1]) | (+(v !== v) & (wc >>> WALK_MISSING_LEFT_BIT))));
+      wc = words[4 * c];
+      v = data[rowOffset + (wd & WALK_COLUMN)];
+      r = words[4 * d + 1];
+      d = r + ((d + 1 - r) & -(+(v <= thresholds[2 * d + 1]) | (+(v !== v) & (wd >>> WALK_MISSING_LEFT_BIT))));
+      wd = words[4 * d];
     }
-    if (feature[a] >= 0) a = leafOf(model, a, data, rowOffset, colStride);
-    if (feature[b] >= 0) b = leafOf(model, b, data, rowOffset, colStride);
-    if (feature[c] >= 0) c = leafOf(model, c, data, rowOffset, colStride);
-    if (feature[d] >= 0) d = leafOf(model, d, data, rowOffset, colStride);
+    let na = nodeOf[a];
+    let nb = nodeOf[b];
+    let nc = nodeOf[c];
+    let nd = nodeOf[d];
+    if (feature[na] >= 0) na = leafOf(model, na, data, rowOffset, colStride);
+    if (feature[nb] >= 0) nb = leafOf(model, nb, data, rowOffset, colStride);
+    if (feature[nc] >= 0) nc = leafOf(model, nc, data, rowOffset, colStride);
+    if (feature[nd] >= 0) nd = leafOf(model, nd, data, rowOffset, colStride);
     // summed in tree order, as in training
-    acc += value[a];
-    acc += value[b];
-    acc += value[c];
-    acc += value[d];
+    acc += value[na];
+    acc += value[nb];
+    acc += value[nc];
+    acc += value[nd];
   }
-  for (; t < nTrees; t++) acc += value[leafOf(model, treeRoots[t], data, rowOffset, colStride)];
+  for (; t < nTrees; t++) acc += value[leafOf(model, model.treeRoots[t], data, rowOffset, colStride)];
   return acc;
 }
 
+/** In a walk record's first word: the column (low bits), missing values go left (bit 30), a numeric split to take (bit 31). */
+const WALK_COLUMN = 0x3fffffff;
+const WALK_MISSING_LEFT_BIT = 30;
+const WALK_STEP = 1 << 31;
+
 /**
- * The trees as the lockstep walk reads them: the same nodes, where a leaf and a categorical split
- * have column 0 (a valid index) and themselves as both children, so stepping from one stays on it
- * and needs no branch; `steps` is 1 at the numeric splits the lockstep walk takes, else 0.
+ * The trees as the lockstep walk reads them: each node one 16-byte record in one buffer, so a step
+ * touches one cache line rather than one per array. The records are numbered afresh, each tree in
+ * preorder with the left subtree first, so a numeric split's left child is the next record (usually
+ * on the same line) and is not stored. Record r, as Int32 words from 4r: [0] column and flags
+ * (WALK_*), [1] right child; the Float64 at 2r + 1 (words 4r + 2 and 4r + 3): the threshold. A leaf or a
+ * categorical split has column 0, its own index as right child and a NaN threshold, so a step from it
+ * goes "right" to itself and needs no branch. `nodeOf` maps a record back to the ensemble's node.
  */
 interface TreeWalk {
-  readonly column: Int32Array;
-  readonly left: Int32Array;
-  readonly right: Int32Array;
-  readonly threshold: Float64Array;
-  readonly missingLeft: Uint8Array;
-  readonly steps: Uint8Array;
+  readonly roots: Int32Array;
+  readonly words: Int32Array;
+  readonly thresholds: Float64Array;
+  readonly nodeOf: Int32Array;
 }
 
 /** The plain walk, one tree after the other, for any matrix layout. */
@@ -201,18 +221,38 @@ function walkOf(model: TreeEnsemble): TreeWalk {
   let w = walks.get(model);
   if (w === undefined) {
     const n = model.feature.length;
-    const column = new Int32Array(n);
-    const left = new Int32Array(n);
-    const right = new Int32Array(n);
-    const steps = new Uint8Array(n);
-    for (let node = 0; node < n; node++) {
-      const numericSplit = model.feature[node] >= 0 && model.catBitset[node] < 0;
-      steps[node] = numericSplit ? 1 : 0;
-      column[node] = numericSplit ? model.feature[node] : 0;
-      left[node] = numericSplit ? model.left[node] : node;
-      right[node] = numericSplit ? model.right[node] : node;
+    const buffer = new ArrayBuffer(16 * n);
+    const words = new Int32Array(buffer);
+    const thresholds = new Float64Array(buffer);
+    const nodeOf = new Int32Array(n);
+    const recordOf = new Int32Array(n);
+    const roots = new Int32Array(model.treeRoots.length);
+    let next = 0;
+    for (let t = 0; t < roots.length; t++) {
+      roots[t] = next;
+      // preorder, left subtree first: a record's left child is the record after it
+      const stack = [model.treeRoots[t]];
+      const rightOf: Array<{ record: number; node: number }> = [];
+      for (let node = stack.pop(); node !== undefined; node = stack.pop()) {
+        const record = next++;
+        nodeOf[record] = node;
+        recordOf[node] = record;
+        const numericSplit = model.feature[node] >= 0 && model.catBitset[node] < 0;
+        if (numericSplit) {
+          words[4 * record] = WALK_STEP | (model.missingLeft[node] === 1 ? 1 << WALK_MISSING_LEFT_BIT : 0) | model.feature[node];
+          thresholds[2 * record + 1] = model.threshold[node];
+          rightOf.push({ record, node: model.right[node] });
+          stack.push(model.right[node], model.left[node]);
+        } else {
+          words[4 * record] = 0;
+          words[4 * record + 1] = record;
+          thresholds[2 * record + 1] = NaN;
+        }
+      }
+      // a right child's record is known once its subtree is numbered: it follows its left sibling's subtree
+      for (const { record, node } of rightOf) words[4 * record + 1] = recordOf[node];
     }
-    w = { column, left, right, threshold: model.threshold, missingLeft: model.missingLeft, steps };
+    w = { roots, words, thresholds, nodeOf };
     walks.set(model, w);
   }
   return w;

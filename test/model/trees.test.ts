@@ -99,6 +99,45 @@ test("the four-trees-at-a-time walk equals the plain walk, with categorical tree
   }
 });
 
+/** The same ensemble with every tree's nodes stored right subtree first: valid (preorder), not what the trainer writes. */
+function rightFirst(m: TreeEnsemble): TreeEnsemble {
+  const order: number[] = [];
+  for (const root of m.treeRoots) {
+    const stack = [root];
+    for (let node = stack.pop(); node !== undefined; node = stack.pop()) {
+      order.push(node);
+      if (m.feature[node] >= 0) stack.push(m.left[node], m.right[node]);
+    }
+  }
+  const at = new Map(order.map((node, i) => [node, i]));
+  const moved = (node: number): number => at.get(node) ?? -1;
+  const pick = <A extends Int32Array | Float64Array | Uint8Array>(a: A, make: (n: number) => A): A => {
+    const out = make(order.length);
+    order.forEach((node, i) => (out[i] = a[node]));
+    return out;
+  };
+  return {
+    ...m,
+    treeRoots: Int32Array.from(m.treeRoots, moved),
+    feature: pick(m.feature, (n) => new Int32Array(n)),
+    threshold: pick(m.threshold, (n) => new Float64Array(n)),
+    missingLeft: pick(m.missingLeft, (n) => new Uint8Array(n)),
+    catBitset: pick(m.catBitset, (n) => new Int32Array(n)),
+    value: pick(m.value, (n) => new Float64Array(n)),
+    left: Int32Array.from(order, (node) => (m.feature[node] >= 0 ? moved(m.left[node]) : 0)),
+    right: Int32Array.from(order, (node) => (m.feature[node] >= 0 ? moved(m.right[node]) : 0)),
+  };
+}
+
+test("the walk does not depend on how the nodes are ordered: right subtrees stored first predict the same", () => {
+  const reordered = rightFirst(model);
+  const someLeftChildIsNotNext = Array.from(reordered.feature).some((f, node) => f >= 0 && reordered.left[node] !== node + 1);
+  assert.ok(someLeftChildIsNotNext, "the reordered trees store some left child away from its parent");
+  assert.ok(sameBits(predictTrees(reordered, x, margin), predictTrees(model, x, margin)));
+  const row = Float64Array.from(x.data.subarray(0, 4));
+  assert.equal(predictTreesRow(reordered, row, 0.5), referencePredict(model, row, 0.5));
+});
+
 test("a matrix or row with the wrong number of columns is refused", () => {
   assert.throws(() => predictTreesRow(model, [1, 2, 3]), (e) => isViralityError(e, "VIR_FEATURE_INVALID"));
   assert.throws(
