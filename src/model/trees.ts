@@ -25,6 +25,7 @@
  */
 import { isRecord } from "../json-guards.js";
 import { ViralityError } from "../errors.js";
+import { TreeWalk } from "./tree-walk.js";
 
 export type FeatureArray = Float32Array | Float64Array;
 
@@ -132,79 +133,18 @@ function predictAt(
 ): number {
   // a column-major matrix (no hot path reads one) is walked a tree at a time
   if (colStride !== 1) return predictTreeByTree(model, data, rowOffset, colStride, baseMargin);
-  const { roots, words, thresholds, nodeOf } = walk;
-  const { value, feature } = model;
-  const nTrees = roots.length;
+  walk.walk(data, rowOffset);
+  const { stops, nodeOf, walkedTrees } = walk;
+  const { value, feature, treeRoots } = model;
   let acc = model.baseline + baseMargin;
-  let t = 0;
-  // Four trees in lockstep: one walk is a chain of dependent loads (node, feature value, child), so
-  // four independent chains keep the core busy. A walk that reached its leaf, or a categorical split,
-  // stays there; the latter finishes alone afterwards. `a`…`d` index the walk's records, `wa`…`wd` are
-  // their first words (negative while a numeric split remains to be taken).
-  for (; t + 4 <= nTrees; t += 4) {
-    let a = roots[t];
-    let b = roots[t + 1];
-    let c = roots[t + 2];
-    let d = roots[t + 3];
-    let wa = words[4 * a];
-    let wb = words[4 * b];
-    let wc = words[4 * c];
-    let wd = words[4 * d];
-    while ((wa | wb | wc | wd) < 0) {
-      let v = data[rowOffset + (wa & WALK_COLUMN)];
-      let r = words[4 * a + 1];
-      a = r + ((a + 1 - r) & -(+(v <= thresholds[2 * a + 1]) | (+(v !== v) & (wa >>> WALK_MISSING_LEFT_BIT))));
-      wa = words[4 * a];
-      v = data[rowOffset + (wb & WALK_COLUMN)];
-      r = words[4 * b + 1];
-      b = r + ((b + 1 - r) & -(+(v <= thresholds[2 * b + 1]) | (+(v !== v) & (wb >>> WALK_MISSING_LEFT_BIT))));
-      wb = words[4 * b];
-      v = data[rowOffset + (wc & WALK_COLUMN)];
-      r = words[4 * c + 1];
-      c = r + ((c + 1 - r) & -(+(v <= thresholds[2 * c + 1]) | (+(v !== v) & (wc >>> WALK_MISSING_LEFT_BIT))));
-      wc = words[4 * c];
-      v = data[rowOffset + (wd & WALK_COLUMN)];
-      r = words[4 * d + 1];
-      d = r + ((d + 1 - r) & -(+(v <= thresholds[2 * d + 1]) | (+(v !== v) & (wd >>> WALK_MISSING_LEFT_BIT))));
-      wd = words[4 * d];
-    }
-    let na = nodeOf[a];
-    let nb = nodeOf[b];
-    let nc = nodeOf[c];
-    let nd = nodeOf[d];
-    if (feature[na] >= 0) na = leafOf(model, na, data, rowOffset, colStride);
-    if (feature[nb] >= 0) nb = leafOf(model, nb, data, rowOffset, colStride);
-    if (feature[nc] >= 0) nc = leafOf(model, nc, data, rowOffset, colStride);
-    if (feature[nd] >= 0) nd = leafOf(model, nd, data, rowOffset, colStride);
-    // summed in tree order, as in training
-    acc += value[na];
-    acc += value[nb];
-    acc += value[nc];
-    acc += value[nd];
+  // summed in tree order, as in training; a walk stopped at a categorical split finishes here
+  for (let t = 0; t < walkedTrees; t++) {
+    let node = nodeOf[stops[t]];
+    if (feature[node] >= 0) node = leafOf(model, node, data, rowOffset, colStride);
+    acc += value[node];
   }
-  for (; t < nTrees; t++) acc += value[leafOf(model, model.treeRoots[t], data, rowOffset, colStride)];
+  for (let t = walkedTrees; t < treeRoots.length; t++) acc += value[leafOf(model, treeRoots[t], data, rowOffset, colStride)];
   return acc;
-}
-
-/** In a walk record's first word: the column (low bits), missing values go left (bit 30), a numeric split to take (bit 31). */
-const WALK_COLUMN = 0x3fffffff;
-const WALK_MISSING_LEFT_BIT = 30;
-const WALK_STEP = 1 << 31;
-
-/**
- * The trees as the lockstep walk reads them: each node one 16-byte record in one buffer, so a step
- * touches one cache line rather than one per array. The records are numbered afresh, each tree in
- * preorder with the left subtree first, so a numeric split's left child is the next record (usually
- * on the same line) and is not stored. Record r, as Int32 words from 4r: [0] column and flags
- * (WALK_*), [1] right child; the Float64 at 2r + 1 (words 4r + 2 and 4r + 3): the threshold. A leaf or a
- * categorical split has column 0, its own index as right child and a NaN threshold, so a step from it
- * goes "right" to itself and needs no branch. `nodeOf` maps a record back to the ensemble's node.
- */
-interface TreeWalk {
-  readonly roots: Int32Array;
-  readonly words: Int32Array;
-  readonly thresholds: Float64Array;
-  readonly nodeOf: Int32Array;
 }
 
 /** The plain walk, one tree after the other, for any matrix layout. */
@@ -220,39 +160,7 @@ const walks = new WeakMap<TreeEnsemble, TreeWalk>();
 function walkOf(model: TreeEnsemble): TreeWalk {
   let w = walks.get(model);
   if (w === undefined) {
-    const n = model.feature.length;
-    const buffer = new ArrayBuffer(16 * n);
-    const words = new Int32Array(buffer);
-    const thresholds = new Float64Array(buffer);
-    const nodeOf = new Int32Array(n);
-    const recordOf = new Int32Array(n);
-    const roots = new Int32Array(model.treeRoots.length);
-    let next = 0;
-    for (let t = 0; t < roots.length; t++) {
-      roots[t] = next;
-      // preorder, left subtree first: a record's left child is the record after it
-      const stack = [model.treeRoots[t]];
-      const rightOf: Array<{ record: number; node: number }> = [];
-      for (let node = stack.pop(); node !== undefined; node = stack.pop()) {
-        const record = next++;
-        nodeOf[record] = node;
-        recordOf[node] = record;
-        const numericSplit = model.feature[node] >= 0 && model.catBitset[node] < 0;
-        if (numericSplit) {
-          words[4 * record] = WALK_STEP | (model.missingLeft[node] === 1 ? 1 << WALK_MISSING_LEFT_BIT : 0) | model.feature[node];
-          thresholds[2 * record + 1] = model.threshold[node];
-          rightOf.push({ record, node: model.right[node] });
-          stack.push(model.right[node], model.left[node]);
-        } else {
-          words[4 * record] = 0;
-          words[4 * record + 1] = record;
-          thresholds[2 * record + 1] = NaN;
-        }
-      }
-      // a right child's record is known once its subtree is numbered: it follows its left sibling's subtree
-      for (const { record, node } of rightOf) words[4 * record + 1] = recordOf[node];
-    }
-    w = { roots, words, thresholds, nodeOf };
+    w = new TreeWalk(model);
     walks.set(model, w);
   }
   return w;
