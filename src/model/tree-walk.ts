@@ -54,12 +54,13 @@ export class TreeWalk {
     const out = roots + 4 * trees;
     const bytes = out + 4 * trees;
     compiled ??= new WebAssembly.Module(Buffer.from(TREE_WALK_WASM, "base64"));
-    const instance = new WebAssembly.Instance(compiled, {});
-    const memory = instance.exports["memory"];
+    // created at its full size, never grown: growing detaches the old ArrayBuffer, and after one
+    // detached ArrayBuffer V8 checks every typed-array access of the process for it (the trainer's
+    // split scans ran ~30 % slower after the first prediction when this memory grew)
+    const memory = new WebAssembly.Memory({ initial: Math.max(1, Math.ceil(bytes / PAGE_BYTES)) });
+    const instance = new WebAssembly.Instance(compiled, { walk: { memory } });
     const walk = instance.exports["walk"];
-    if (!(memory instanceof WebAssembly.Memory) || !isWalkExport(walk)) throw new Error("the tree walk's WebAssembly module lacks its memory or walk export");
-    const pages = Math.ceil(bytes / PAGE_BYTES) - memory.buffer.byteLength / PAGE_BYTES;
-    if (pages > 0) memory.grow(pages);
+    if (!isWalkExport(walk)) throw new Error("the tree walk's WebAssembly module lacks its walk export");
     this.#walk = walk;
     this.#offsets = { roots, records, row, out };
     this.#row = new Float64Array(memory.buffer, row, columns);

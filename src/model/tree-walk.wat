@@ -15,7 +15,9 @@
 ;; A step: go left when value <= threshold, or when the value is NaN and missing values go left
 ;; (a NaN compares false); the same rule as trees.ts' leafOf for numeric splits.
 (module
-  (memory (export "memory") 1)
+  ;; the caller creates the memory at its full size: growing one would detach its old ArrayBuffer,
+  ;; and one detached ArrayBuffer makes V8 check every typed-array access in the process from then on
+  (import "walk" "memory" (memory 1))
   (func (export "walk") (param $roots i32) (param $n i32) (param $recs i32) (param $row i32) (param $out i32)
     (local $t i32)
     (local $a i32) (local $b i32) (local $c i32) (local $d i32)

@@ -7,10 +7,11 @@ declare namespace WebAssembly {
     constructor(bytes: Uint8Array);
   }
   class Instance {
-    constructor(module: Module, imports: Record<string, never>);
+    constructor(module: Module, imports: Record<string, Record<string, Memory>>);
     readonly exports: Record<string, unknown>;
   }
   class Memory {
+    constructor(descriptor: { readonly initial: number; readonly maximum?: number });
     readonly buffer: ArrayBuffer;
     grow(pages: number): number;
   }
