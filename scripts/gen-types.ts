@@ -8,9 +8,10 @@
  *
  * test/contracts/generated-types.test.ts runs the same check.
  */
-import { readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { readFileSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { writeOrCheck } from "./generated-file.js";
 
 export const GENERATED_PATH = "src/contracts/generated/events.ts";
 
@@ -136,18 +137,5 @@ function repoRoot(): string {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const root = repoRoot();
-  const text = generate(path.join(root, "schemas"));
-  const target = path.join(root, GENERATED_PATH);
-  if (process.argv.includes("--check")) {
-    const current = readFileSync(target, "utf8");
-    if (current !== text) {
-      console.error(`${GENERATED_PATH} is stale: run \`npm run gen:types\``);
-      process.exit(1);
-    }
-    console.log(`${GENERATED_PATH} is up to date`);
-  } else {
-    writeFileSync(target, text);
-    console.log(`wrote ${GENERATED_PATH}`);
-  }
+  writeOrCheck(repoRoot(), GENERATED_PATH, generate(path.join(repoRoot(), "schemas")), "npm run gen:types");
 }

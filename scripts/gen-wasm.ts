@@ -7,11 +7,12 @@
  *
  * test/model/tree-walk-wasm.test.ts runs the same check.
  */
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import wabt from "wabt";
 import { repoRoot } from "../src/ops/services.js";
+import { writeOrCheck } from "./generated-file.js";
 
 export const WAT_PATH = "src/model/tree-walk.wat";
 export const GENERATED_WASM_PATH = "src/model/generated/tree-walk-wasm.ts";
@@ -39,16 +40,5 @@ export async function generateWasm(watText: string): Promise<string> {
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const root = repoRoot();
-  const text = await generateWasm(readFileSync(path.join(root, WAT_PATH), "utf8"));
-  const target = path.join(root, GENERATED_WASM_PATH);
-  if (process.argv.includes("--check")) {
-    if (readFileSync(target, "utf8") !== text) {
-      console.error(`${GENERATED_WASM_PATH} is stale: run \`npm run gen:wasm\``);
-      process.exit(1);
-    }
-    console.log(`${GENERATED_WASM_PATH} is up to date`);
-  } else {
-    writeFileSync(target, text);
-    console.log(`wrote ${GENERATED_WASM_PATH}`);
-  }
+  writeOrCheck(root, GENERATED_WASM_PATH, await generateWasm(readFileSync(path.join(root, WAT_PATH), "utf8")), "npm run gen:wasm");
 }
