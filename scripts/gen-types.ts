@@ -137,5 +137,6 @@ function repoRoot(): string {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  writeOrCheck(repoRoot(), GENERATED_PATH, generate(path.join(repoRoot(), "schemas")), "npm run gen:types");
+  const root = repoRoot();
+  writeOrCheck(root, GENERATED_PATH, generate(path.join(root, "schemas")), "npm run gen:types");
 }

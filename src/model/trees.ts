@@ -104,10 +104,13 @@ export function predictTrees(model: TreeEnsemble, x: FeatureMatrix, baseMargin?:
   checkPredictInput(model, x, baseMargin);
   const { rowStride, colStride } = matrixStrides(x);
   const out = new Float64Array(x.nRows);
-  const walk = walkOf(model);
-  for (let i = 0; i < x.nRows; i++) {
-    out[i] = predictAt(model, walk, x.data, i * rowStride, colStride, baseMargin === undefined ? 0 : baseMargin[i]);
+  if (colStride !== 1) {
+    // a column-major matrix (no hot path reads one) is walked a tree at a time
+    for (let i = 0; i < x.nRows; i++) out[i] = predictTreeByTree(model, x.data, i * rowStride, colStride, baseMargin === undefined ? 0 : baseMargin[i]);
+    return out;
   }
+  const walk = walkOf(model);
+  for (let i = 0; i < x.nRows; i++) out[i] = predictAt(model, walk, x.data, i * rowStride, baseMargin === undefined ? 0 : baseMargin[i]);
   return out;
 }
 
@@ -120,19 +123,11 @@ export function predictTreesRow(model: TreeEnsemble, row: ArrayLike<number>, bas
       { details: { expected: model.nFeatures, got: row.length } },
     );
   }
-  return predictAt(model, walkOf(model), row, 0, 1, baseMargin);
+  return predictAt(model, walkOf(model), row, 0, baseMargin);
 }
 
-function predictAt(
-  model: TreeEnsemble,
-  walk: TreeWalk,
-  data: ArrayLike<number>,
-  rowOffset: number,
-  colStride: number,
-  baseMargin: number,
-): number {
-  // a column-major matrix (no hot path reads one) is walked a tree at a time
-  if (colStride !== 1) return predictTreeByTree(model, data, rowOffset, colStride, baseMargin);
+/** Raw prediction for the row data[rowOffset ...] of a row-major matrix (or one row). */
+function predictAt(model: TreeEnsemble, walk: TreeWalk, data: ArrayLike<number>, rowOffset: number, baseMargin: number): number {
   walk.walk(data, rowOffset);
   const { stops, nodeOf, walkedTrees } = walk;
   const { value, feature, treeRoots } = model;
@@ -140,10 +135,10 @@ function predictAt(
   // summed in tree order, as in training; a walk stopped at a categorical split finishes here
   for (let t = 0; t < walkedTrees; t++) {
     let node = nodeOf[stops[t]];
-    if (feature[node] >= 0) node = leafOf(model, node, data, rowOffset, colStride);
+    if (feature[node] >= 0) node = leafOf(model, node, data, rowOffset, 1);
     acc += value[node];
   }
-  for (let t = walkedTrees; t < treeRoots.length; t++) acc += value[leafOf(model, treeRoots[t], data, rowOffset, colStride)];
+  for (let t = walkedTrees; t < treeRoots.length; t++) acc += value[leafOf(model, treeRoots[t], data, rowOffset, 1)];
   return acc;
 }
 
