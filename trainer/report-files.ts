@@ -1,12 +1,18 @@
 /** Writes report.html and report.json for a training run (see trainer/report/). */
 import { fitSurrogate } from "./baselines/surrogate.js";
-import { buildStageReport, buildTrainingReport, writeReport } from "./report/index.js";
+import { buildStageReport, buildTrainingReport, writeReport, type GbdtSettings } from "./report/index.js";
+import type { ResolvedGbdtOptions } from "./gbdt/options.js";
 import type { TrainResult } from "./train.js";
 
 export interface TrainReportOptions {
   readonly seed: number;
   readonly testFraction: number;
   readonly calibrationFraction: number;
+}
+
+function settingsOf(options: ResolvedGbdtOptions, names: readonly string[]): GbdtSettings {
+  const { categoricalFeatures, ...rest } = options;
+  return { ...rest, categoricalColumns: categoricalFeatures.map((column) => names[column] ?? `column ${column}`) };
 }
 
 export async function writeReports(result: TrainResult, outDir: string, options: TrainReportOptions): Promise<{ html: string; json: string }> {
@@ -18,6 +24,7 @@ export async function writeReports(result: TrainResult, outDir: string, options:
       actual: s.actual,
       predicted: s.predicted,
       modelName: `GBDT (${s.trees} trees${s.residualOver === "szabo-huberman" ? ", residual over Szabo–Huberman" : ""})`,
+      hyperparameters: settingsOf(s.hyperparameters, s.featureNames),
       baselines: s.baselines,
       conformal: {
         alpha: 1 - s.coverage.level,

@@ -13,7 +13,7 @@ import { ViralityError } from "../src/errors.js";
 import { INPUT_FLAGS, type FeatureMatrix as AssembledMatrix } from "../src/features/assemble.js";
 import { buildSpec } from "../src/features/build-spec.js";
 import type { ColumnOverrides } from "../src/features/overrides.js";
-import { featureNames, type FeatureSpec } from "../src/features/spec.js";
+import { featureNames, featuresOfStage, type FeatureSpec } from "../src/features/spec.js";
 import { STAGES, type Stage } from "../src/features/stages.js";
 import { assembleJoined, joinedNumbers, joinedUploadTimes } from "../src/features/table-features.js";
 import { readFused } from "../src/io/fused.js";
@@ -45,7 +45,7 @@ import { permutationImportance, type PermutationImportance } from "./eval/import
 import { takeRows, takeValues, type RowMatrix } from "./eval/matrix.js";
 import { regressionMetrics, type RegressionMetrics } from "./eval/metrics.js";
 import { randomSplit, timeSplit, type Split, type SplitKind } from "./eval/splits.js";
-import { fitGbdt, type GbdtOptions } from "./gbdt/index.js";
+import { fitGbdt, resolveGbdtOptions, type GbdtOptions, type ResolvedGbdtOptions } from "./gbdt/index.js";
 
 export interface TrainOptions {
   readonly fused: string;
@@ -60,7 +60,14 @@ export interface TrainOptions {
   /** Nominal interval coverage; default 0.9. */
   readonly intervalLevel?: number;
   readonly seed?: number;
-  readonly gbdt?: GbdtOptions;
+  /** GBDT hyperparameters (sklearn's defaults otherwise); the categorical columns come from `categorical`. */
+  readonly gbdt?: Omit<GbdtOptions, "categoricalFeatures">;
+  /**
+   * How the trees see the spec's categorical columns: "codes" (default), their codes (most frequent
+   * category first) split like numbers; "native", HGBR's category-set splits (sklearn's
+   * categorical_features). The ridge baseline one-hot encodes them either way.
+   */
+  readonly categorical?: CategoricalHandling;
   /** Small time-ordered validation search over learning rate and leaf size for the 1h/6h models. */
   readonly tune?: boolean;
   readonly overrides?: ColumnOverrides;
@@ -69,6 +76,8 @@ export interface TrainOptions {
   readonly importanceRepeats?: number;
   readonly onProgress?: (event: ProgressEvent) => void;
 }
+
+export type CategoricalHandling = "codes" | "native";
 
 export interface ProgressEvent {
   readonly stage: Stage | null;
@@ -100,7 +109,8 @@ export interface StageResult {
   readonly actual: Float64Array;
   readonly predicted: Float64Array;
   readonly trees: number;
-  readonly hyperparameters: { readonly learningRate: number; readonly minSamplesLeaf: number };
+  /** The GBDT's hyperparameters as fitted (after --tune); categoricalFeatures are column indices. */
+  readonly hyperparameters: ResolvedGbdtOptions;
   readonly residualOver: BaseMargin["kind"];
   readonly testX: RowMatrix;
   readonly model: TreeEnsemble;
@@ -235,6 +245,50 @@ function fitBaselines(
   return out;
 }
 
+/** The columns of a stage's GBDT matrix that hold category codes (the embedding's columns come first). */
+function categoricalColumns(spec: FeatureSpec, stage: Stage): number[] {
+  const columns: number[] = [];
+  for (const [i, feature] of featuresOfStage(spec, stage).entries()) if (feature.kind === "categorical") columns.push(spec.embeddingDim + i);
+  return columns;
+}
+
+function gbdtOptionsOf(options: TrainOptions): GbdtOptions {
+  return { randomState: options.seed ?? 0, ...options.gbdt };
+}
+
+/** Refuses bad hyperparameters before any file is read (each error names its option). */
+function checkOptions(options: TrainOptions): void {
+  const categorical: unknown = options.categorical ?? "codes";
+  if (categorical !== "codes" && categorical !== "native") {
+    throw new ViralityError("VIR_CONFIG_INVALID", `categorical must be "codes" or "native", got ${String(categorical)}`, { details: { key: "categorical" } });
+  }
+  const gbdt: unknown = options.gbdt ?? {};
+  if (typeof gbdt === "object" && gbdt !== null && "categoricalFeatures" in gbdt) {
+    throw new ViralityError(
+      "VIR_CONFIG_INVALID",
+      'gbdt option categoricalFeatures is set by the trainer from the feature spec: use categorical: "native" (--categorical native), and column overrides to choose which columns are categorical',
+      { details: { key: "categoricalFeatures" } },
+    );
+  }
+  resolveGbdtOptions(gbdtOptionsOf(options));
+}
+
+/** Category-set splits need a bin per code: each category and the unknown code. */
+function checkCategoryCounts(spec: FeatureSpec, stages: readonly Stage[], options: TrainOptions): void {
+  const maxBins = resolveGbdtOptions(gbdtOptionsOf(options)).maxBins;
+  for (const feature of spec.features) {
+    if (feature.kind !== "categorical" || !stages.some((stage) => featuresOfStage(spec, stage).includes(feature))) continue;
+    const codes = feature.categories.length + 1;
+    if (codes > maxBins) {
+      throw new ViralityError(
+        "VIR_CONFIG_INVALID",
+        `categorical column ${feature.name} has ${codes} codes (${feature.categories.length} categories and "unknown"), more than maxBins (--max-bins ${maxBins}) allows with category-set splits: raise --max-bins to ${codes}, keep fewer of its categories, or use --categorical codes`,
+        { details: { field: feature.name, key: "maxBins" } },
+      );
+    }
+  }
+}
+
 async function trainStage(
   stage: Stage,
   spec: FeatureSpec,
@@ -279,7 +333,7 @@ async function trainStage(
       ? { kind: "szabo-huberman", window, r: sh.r, fallback: sh.fallback }
       : { kind: "none" };
 
-  let gbdtOptions: GbdtOptions = { randomState: options.seed ?? 0, ...options.gbdt };
+  let gbdtOptions: GbdtOptions = { ...gbdtOptionsOf(options), categoricalFeatures: options.categorical === "native" ? categoricalColumns(spec, stage) : [] };
   if (options.tune === true && window !== null) {
     progress("tuning", 0.1);
     gbdtOptions = await tune(xTrain, yTrain, margin, viewsAt, gbdtOptions);
@@ -354,7 +408,7 @@ async function trainStage(
     actual: yTest,
     predicted,
     trees: model.treeRoots.length,
-    hyperparameters: { learningRate: gbdtOptions.learningRate ?? 0.1, minSamplesLeaf: gbdtOptions.minSamplesLeaf ?? 20 },
+    hyperparameters: resolveGbdtOptions(gbdtOptions),
     residualOver: margin.kind,
     testX: xTest,
     model,
@@ -364,6 +418,7 @@ async function trainStage(
 }
 
 export async function train(options: TrainOptions): Promise<TrainResult> {
+  checkOptions(options);
   const progress = (step: string): void => options.onProgress?.({ stage: null, step, fraction: 0 });
   progress(`reading ${options.fused}`);
   const fused = await readFused(options.fused);
@@ -397,6 +452,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   const { spec } = buildSpec(table, join, { target: targetColumn, trainRows: split.train, ...(options.overrides ? { overrides: options.overrides } : {}) });
 
   const stages = options.stages ?? STAGES;
+  if (options.categorical === "native") checkCategoryCounts(spec, stages, options);
   const results: StageResult[] = [];
   const models: Partial<Record<Stage, StageModel>> = {};
   for (const stage of stages) {

@@ -87,8 +87,9 @@ export const GBDT_DEFAULTS: ResolvedGbdtOptions = {
 /** Rows above which earlyStopping "auto" turns early stopping on (sklearn: n_samples > 10_000). */
 export const EARLY_STOPPING_AUTO_ROWS = 10_000;
 
+/** details.problem is the message without the key, for callers that name the option their own way (the CLI's flags). */
 function bad(key: string, problem: string): ViralityError {
-  return new ViralityError("VIR_CONFIG_INVALID", `gbdt option ${key} ${problem}`, { details: { key } });
+  return new ViralityError("VIR_CONFIG_INVALID", `gbdt option ${key} ${problem}`, { details: { key, problem } });
 }
 
 function num(key: string, v: unknown, check: (x: number) => boolean, range: string): number {
@@ -97,7 +98,7 @@ function num(key: string, v: unknown, check: (x: number) => boolean, range: stri
 }
 
 function int(key: string, v: unknown, min: number, max = Number.MAX_SAFE_INTEGER): number {
-  return num(key, v, (x) => Number.isInteger(x) && x >= min && x <= max, `an integer in [${min}, ${max}]`);
+  return num(key, v, (x) => Number.isInteger(x) && x >= min && x <= max, max === Number.MAX_SAFE_INTEGER ? `an integer >= ${min}` : `an integer in [${min}, ${max}]`);
 }
 
 function intOrNull(key: string, v: unknown, min: number): number | null {

@@ -16,6 +16,7 @@ import {
   REPORT_VERSION,
   type BaselineVerdict,
   type ConformalSummary,
+  type GbdtSettings,
   type HistogramData,
   type ImportanceBar,
   type ImportanceSummary,
@@ -48,6 +49,8 @@ export interface StageReportInput {
   readonly predicted: Float64Array;
   /** default "GBDT" */
   readonly modelName?: string;
+  /** The GBDT's hyperparameters; default null (not recorded). */
+  readonly hyperparameters?: GbdtSettings | null;
   /** Baselines scored on the same test rows. */
   readonly baselines: readonly BaselineScore[];
   readonly conformal: ConformalSummary | null;
@@ -98,6 +101,7 @@ export function buildStageReport(input: StageReportInput): StageReport {
     stage: input.stage,
     counts: { ...input.counts },
     model,
+    hyperparameters: input.hyperparameters === undefined || input.hyperparameters === null ? null : { ...input.hyperparameters, categoricalColumns: [...input.hyperparameters.categoricalColumns] },
     baselines,
     verdict: verdictOf(model, baselines),
     points: pointSample(input.actual, input.predicted, input.seed ?? 0),

@@ -5,7 +5,7 @@
 import { formatMetric, formatNumber, formatShare } from "../../src/report/format.js";
 import { escapeHtml as esc } from "../../src/report/escape.js";
 import { barChart, histogramPlot, lineChart, scatterPlot } from "../../src/report/svg.js";
-import type { ImportanceSummary, MetricSet, ScoredPredictor, StageReport, TrainingReport } from "./types.js";
+import type { GbdtSettings, ImportanceSummary, MetricSet, ScoredPredictor, StageReport, TrainingReport } from "./types.js";
 
 export const TOP_COLUMNS = 20;
 
@@ -132,6 +132,7 @@ function stageSection(stage: StageReport, report: TrainingReport): string {
     `<p>${esc(`${formatNumber(stage.counts.train)} train, ${formatNumber(stage.counts.calibration)} calibration and ${formatNumber(stage.counts.test)} test rows.`)}</p>`,
     `<p class="verdict ${verdictClass}">${esc(stage.verdict.text)}</p>`,
     metricsTable(stage),
+    settingsPart(stage.hyperparameters),
     `<div class="plots">${predictionPlots(stage, report)}</div>`,
     conformalPart(stage),
     importancePart(stage.importance),
@@ -239,6 +240,18 @@ function importancePart(importance: ImportanceSummary | null): string {
     )}</p>`,
     `<div class="plots">${plots.join("")}</div>`,
   ].join("\n");
+}
+
+function settingsPart(settings: GbdtSettings | null): string {
+  if (settings === null) return "";
+  const s = settings;
+  const text =
+    `GBDT hyperparameters: learning rate ${s.learningRate}, at most ${s.maxIter} iterations, ` +
+    `${s.maxLeafNodes === null ? "no leaf limit" : `${s.maxLeafNodes} leaves`} and ${s.maxDepth === null ? "no depth limit" : `depth ≤ ${s.maxDepth}`} per tree, ` +
+    `≥ ${s.minSamplesLeaf} rows per leaf, L2 ${s.l2Regularization}, ${s.maxBins} bins (${s.binQuantile}), ` +
+    `early stopping ${s.earlyStopping === true ? "on" : s.earlyStopping === false ? "off" : "auto"} (validation ${s.validationFraction}, ${s.nIterNoChange} iterations, tol ${s.tol}), seed ${s.randomState}; ` +
+    (s.categoricalColumns.length === 0 ? "categorical columns as codes." : `category-set splits on ${s.categoricalColumns.join(", ")}.`);
+  return `<p class="settings">${esc(text)}</p>`;
 }
 
 function surrogatePart(stage: StageReport): string {

@@ -5,6 +5,7 @@
 import type { Stage } from "../../src/features/stages.js";
 import type { TargetSpec } from "../../src/model/bundle.js";
 import type { SplitKind } from "../eval/splits.js";
+import type { ResolvedGbdtOptions } from "../gbdt/options.js";
 
 export const REPORT_TYPE = "virality.training-report";
 export const REPORT_VERSION = 1;
@@ -105,6 +106,12 @@ export interface SurrogateSummary {
   readonly rules: readonly string[];
 }
 
+/** The GBDT's hyperparameters as fitted (GbdtOptions documents each), with the categorical columns by name. */
+export interface GbdtSettings extends Omit<ResolvedGbdtOptions, "categoricalFeatures"> {
+  /** Columns split as category sets; empty when the categorical columns reach the trees as codes. */
+  readonly categoricalColumns: readonly string[];
+}
+
 export interface StageCounts {
   readonly train: number;
   readonly calibration: number;
@@ -115,6 +122,8 @@ export interface StageReport {
   readonly stage: Stage;
   readonly counts: StageCounts;
   readonly model: ScoredPredictor;
+  /** null for a model that is not the histogram GBDT. */
+  readonly hyperparameters: GbdtSettings | null;
   readonly baselines: readonly ScoredPredictor[];
   readonly verdict: BaselineVerdict;
   readonly points: PredictionSample;
