@@ -5,29 +5,32 @@
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import { MultiBar, Presets, type SingleBar } from "cli-progress";
-import { InvalidArgumentError, type Command } from "commander";
+import { InvalidArgumentError, Option, type Command } from "commander";
 import { parseColumnOverrides } from "../../features/overrides.js";
 import { STAGES, isStage, type Stage } from "../../features/stages.js";
 import { saveBundle } from "../../model/bundle.js";
 import { readFile } from "node:fs/promises";
 import { parse as parseYaml } from "yaml";
-import { train, type TrainResult } from "../../../trainer/train.js";
+import { train, type CategoricalHandling, type TrainResult } from "../../../trainer/train.js";
 import { writeReports } from "../../../trainer/report-files.js";
+import { checkedOption, gbdtOptions, gbdtOptionsFrom } from "./gbdt-flags.js";
 
-function positiveNumber(name: string): (value: string) => number {
+function fraction(name: string, example: string): (value: string) => number {
   return (value) => {
-    const n = Number(value);
-    if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`${name} must be a positive number, got "${value}"`);
+    const n = value.trim() === "" ? Number.NaN : Number(value);
+    if (!Number.isFinite(n) || n <= 0 || n >= 1) throw new InvalidArgumentError(`${name} must be a number between 0 and 1, e.g. ${example}; got "${value}"`);
     return n;
   };
 }
 
-function positiveInt(name: string): (value: string) => number {
-  return (value) => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`${name} must be a positive whole number, got "${value}"`);
-    return n;
-  };
+function seed(value: string): number {
+  checkedOption("--seed", "randomState", value.trim() === "" ? value : Number(value));
+  return Number(value);
+}
+
+function categorical(value: string): CategoricalHandling {
+  if (value === "codes" || value === "native") return value;
+  throw new InvalidArgumentError(`--categorical must be codes or native, got "${value}"`);
 }
 
 function stageList(value: string): Stage[] {
@@ -48,11 +51,7 @@ interface TrainCliOptions {
   stages: Stage[];
   interval: number;
   testFraction: number;
-  learningRate?: number;
-  maxIter?: number;
-  maxLeafNodes?: number;
-  minSamplesLeaf?: number;
-  l2?: number;
+  categorical: CategoricalHandling;
   columns?: string;
   progress: boolean;
 }
@@ -82,7 +81,7 @@ export function summaryTable(result: TrainResult): string {
 }
 
 export function registerTrain(program: Command): void {
-  program
+  const command = program
     .command("train")
     .description("train one model per stage (upload, 1h, 6h) and write model.json, report.html and report.json")
     .requiredOption("--fused <file>", "fused embeddings, a torch file {ids: list[str], fused: float tensor [n, d]}")
@@ -91,84 +90,80 @@ export function registerTrain(program: Command): void {
     .option("--transform <kind>", "target transform: log1p or none", "log1p")
     .option("--split <kind>", "time (default when uploaded_at exists: train on older uploads) or random")
     .option("--out <dir>", "output folder", "models")
-    .option("--seed <n>", "seed for splits, subsamples and importance", (v) => Number(v), 0)
+    .option("--seed <n>", "seed for splits, subsamples, binning, early stopping and importance", seed, 0)
     .option("--tune", "small time-ordered search over learning rate and leaf size for the 1h/6h models", false)
-    .option("--stages <list>", "stages to train, comma-separated", stageList, [...STAGES])
-    .option("--interval <level>", "nominal coverage of the conformal intervals", positiveNumber("--interval"), 0.9)
-    .option("--test-fraction <f>", "share of rows held out for testing", positiveNumber("--test-fraction"), 0.2)
-    .option("--learning-rate <x>", "GBDT learning rate (default 0.1)", positiveNumber("--learning-rate"))
-    .option("--max-iter <n>", "GBDT boosting iterations (default 100)", positiveInt("--max-iter"))
-    .option("--max-leaf-nodes <n>", "GBDT leaves per tree (default 31)", positiveInt("--max-leaf-nodes"))
-    .option("--min-samples-leaf <n>", "GBDT minimum rows per leaf (default 20)", positiveInt("--min-samples-leaf"))
-    .option("--l2 <x>", "GBDT L2 regularization (default 0)", Number)
+    .addOption(new Option("--stages <list>", "stages to train, comma-separated").argParser(stageList).default([...STAGES], STAGES.join(",")))
+    .option("--interval <level>", "nominal coverage of the conformal intervals", fraction("--interval", "0.9"), 0.9)
+    .option("--test-fraction <f>", "share of rows held out for testing", fraction("--test-fraction", "0.2"), 0.2)
+    .option(
+      "--categorical <how>",
+      "how the trees see categorical columns: codes (most frequent first, split like numbers) or native (category-set splits, sklearn's categorical_features)",
+      categorical,
+      "codes",
+    )
     .option("--columns <file>", "column overrides (YAML/JSON): numeric, categorical, ignore, stages")
-    .option("--no-progress", "no progress bars")
-    .action(async (options: TrainCliOptions) => {
-      if (options.transform !== "log1p" && options.transform !== "none") {
-        throw new InvalidArgumentError(`--transform must be log1p or none, got "${options.transform}"`);
-      }
-      if (options.split !== undefined && options.split !== "time" && options.split !== "random") {
-        throw new InvalidArgumentError(`--split must be time or random, got "${options.split}"`);
-      }
-      if (options.interval >= 1) throw new InvalidArgumentError("--interval must be below 1, e.g. 0.9");
-      const overrides = options.columns === undefined ? undefined : parseColumnOverrides(parseYaml(await readFile(options.columns, "utf8")));
-      const gbdt = {
-        ...(options.learningRate !== undefined ? { learningRate: options.learningRate } : {}),
-        ...(options.maxIter !== undefined ? { maxIter: options.maxIter } : {}),
-        ...(options.maxLeafNodes !== undefined ? { maxLeafNodes: options.maxLeafNodes } : {}),
-        ...(options.minSamplesLeaf !== undefined ? { minSamplesLeaf: options.minSamplesLeaf } : {}),
-        ...(options.l2 !== undefined ? { l2Regularization: options.l2 } : {}),
-      };
-      const showBars = options.progress && process.stderr.isTTY === true;
-      const bars = showBars ? new MultiBar({ format: " {stage} |{bar}| {percentage}% {step}", hideCursor: true, clearOnComplete: false }, Presets.shades_classic) : null;
-      const stageBars = new Map<string, SingleBar>();
-      const started = Date.now();
-      const result = await train({
-        fused: options.fused,
-        features: options.features,
-        target: options.target,
-        transform: options.transform,
-        ...(options.split === "time" || options.split === "random" ? { split: options.split } : {}),
-        testFraction: options.testFraction,
-        intervalLevel: options.interval,
-        seed: options.seed,
-        tune: options.tune,
-        stages: options.stages,
-        gbdt,
-        ...(overrides ? { overrides } : {}),
-        onProgress: (event) => {
-          if (event.stage === null) {
-            if (!showBars && options.progress) process.stderr.write(`… ${event.step}\n`);
-            return;
-          }
-          if (bars === null) {
-            if (options.progress) process.stderr.write(`  [${event.stage}] ${event.step}\n`);
-            return;
-          }
-          let bar = stageBars.get(event.stage);
-          if (bar === undefined) {
-            bar = bars.create(100, 0, { stage: event.stage.padEnd(6), step: "" });
-            stageBars.set(event.stage, bar);
-          }
-          bar.update(Math.round(event.fraction * 100), { step: event.step });
-        },
-      });
-      bars?.stop();
-      await mkdir(options.out, { recursive: true });
-      const bundlePath = path.join(options.out, "model.json");
-      await saveBundle(result.bundle, bundlePath);
-      const reports = await writeReports(result, options.out, { seed: options.seed, testFraction: options.testFraction, calibrationFraction: 0.2 });
-      const j = result.join;
-      console.log(
-        `joined ${j.matched} videos (${j.tableOnly} only in the table${j.tableOnlyExamples.length ? `, e.g. ${j.tableOnlyExamples.join(", ")}` : ""}; ` +
-          `${j.fusedOnly} only in fused.pt${j.fusedOnlyExamples.length ? `, e.g. ${j.fusedOnlyExamples.join(", ")}` : ""})` +
-          (result.droppedRows > 0 ? `; ${result.droppedRows} rows without ${result.target.column} left out` : ""),
-      );
-      console.log(`target ${result.target.transform === "log1p" ? `log1p(${result.target.column})` : result.target.column}, ${result.split} split, ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
-      console.log(summaryTable(result));
-      for (const s of result.stages) {
-        if (!s.beatsBaseline) console.log(`\nNote: the ${s.stage} model does NOT beat its best baseline (${s.bestBaseline.name}) on held-out data.`);
-      }
-      console.log(`\nmodel ${result.bundle.version} → ${bundlePath}\nreport → ${reports.html}\n         ${reports.json}`);
+    .option("--no-progress", "no progress bars");
+  for (const option of gbdtOptions()) command.addOption(option);
+  command.action(async (options: TrainCliOptions, self: Command) => {
+    if (options.transform !== "log1p" && options.transform !== "none") {
+      throw new InvalidArgumentError(`--transform must be log1p or none, got "${options.transform}"`);
+    }
+    if (options.split !== undefined && options.split !== "time" && options.split !== "random") {
+      throw new InvalidArgumentError(`--split must be time or random, got "${options.split}"`);
+    }
+    const overrides = options.columns === undefined ? undefined : parseColumnOverrides(parseYaml(await readFile(options.columns, "utf8")));
+    const gbdt = gbdtOptionsFrom(self.opts(), options.seed);
+    const showBars = options.progress && process.stderr.isTTY === true;
+    const bars = showBars ? new MultiBar({ format: " {stage} |{bar}| {percentage}% {step}", hideCursor: true, clearOnComplete: false }, Presets.shades_classic) : null;
+    const stageBars = new Map<string, SingleBar>();
+    const started = Date.now();
+    const result = await train({
+      fused: options.fused,
+      features: options.features,
+      target: options.target,
+      transform: options.transform,
+      ...(options.split === "time" || options.split === "random" ? { split: options.split } : {}),
+      testFraction: options.testFraction,
+      intervalLevel: options.interval,
+      seed: options.seed,
+      tune: options.tune,
+      stages: options.stages,
+      gbdt,
+      categorical: options.categorical,
+      ...(overrides ? { overrides } : {}),
+      onProgress: (event) => {
+        if (event.stage === null) {
+          if (!showBars && options.progress) process.stderr.write(`… ${event.step}\n`);
+          return;
+        }
+        if (bars === null) {
+          if (options.progress) process.stderr.write(`  [${event.stage}] ${event.step}\n`);
+          return;
+        }
+        let bar = stageBars.get(event.stage);
+        if (bar === undefined) {
+          bar = bars.create(100, 0, { stage: event.stage.padEnd(6), step: "" });
+          stageBars.set(event.stage, bar);
+        }
+        bar.update(Math.round(event.fraction * 100), { step: event.step });
+      },
     });
+    bars?.stop();
+    await mkdir(options.out, { recursive: true });
+    const bundlePath = path.join(options.out, "model.json");
+    await saveBundle(result.bundle, bundlePath);
+    const reports = await writeReports(result, options.out, { seed: options.seed, testFraction: options.testFraction, calibrationFraction: 0.2 });
+    const j = result.join;
+    console.log(
+      `joined ${j.matched} videos (${j.tableOnly} only in the table${j.tableOnlyExamples.length ? `, e.g. ${j.tableOnlyExamples.join(", ")}` : ""}; ` +
+        `${j.fusedOnly} only in fused.pt${j.fusedOnlyExamples.length ? `, e.g. ${j.fusedOnlyExamples.join(", ")}` : ""})` +
+        (result.droppedRows > 0 ? `; ${result.droppedRows} rows without ${result.target.column} left out` : ""),
+    );
+    console.log(`target ${result.target.transform === "log1p" ? `log1p(${result.target.column})` : result.target.column}, ${result.split} split, ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+    console.log(summaryTable(result));
+    for (const s of result.stages) {
+      if (!s.beatsBaseline) console.log(`\nNote: the ${s.stage} model does NOT beat its best baseline (${s.bestBaseline.name}) on held-out data.`);
+    }
+    console.log(`\nmodel ${result.bundle.version} → ${bundlePath}\nreport → ${reports.html}\n         ${reports.json}`);
+  });
 }
