@@ -41,7 +41,7 @@ const BAD_VALUES: ReadonlyArray<readonly [string, string, RegExp]> = [
   ["--n-iter-no-change", "-3", /must be an integer >= 1/],
   ["--tol", "-1e-7", /must be >= 0/],
   ["--threads", "4", /must be auto, 1 or 2, got "4"/],
-  ["--seed", "-1", /must be an integer in \[0, 4294967295\]/],
+  ["--seed", "-1", /must be a whole number from 0 to 4294967295/],
   ["--categorical", "one-hot", /must be codes or native/],
   ["--test-fraction", "1.5", /must be a number between 0 and 1/],
 ];

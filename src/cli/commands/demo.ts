@@ -28,6 +28,7 @@ import { writeWorld } from "../../sim/write.js";
 import { train } from "../../../trainer/train.js";
 import { writeReports } from "../../../trainer/report-files.js";
 import { summaryTable } from "./train.js";
+import { parseSeed } from "./seed-flag.js";
 
 function int(name: string): (v: string) => number {
   return (v) => {
@@ -214,7 +215,7 @@ export function registerDemo(program: Command, configOf: (command: Command) => P
     .description("the whole loop: stack, simulated world, training, scorer with a live table, backtest")
     .option("--videos <n>", "videos in the simulated world", int("--videos"), 3000)
     .option("--seconds <n>", "wall-clock seconds to stream the world's weeks of events in", int("--seconds"), 60)
-    .option("--seed <n>", "world and training seed", int("--seed"), 7)
+    .option("--seed <n>", "world and training seed", parseSeed, 7)
     .option("--out <dir>", "where the world, model and reports go", ".virality/demo")
     .action(async (options: DemoOptions, command: Command) => {
       console.log("virality demo: starting the local stack if needed (the first run downloads Kafka and Apicurio from Maven Central)…");
@@ -237,7 +238,7 @@ export function registerDemo(program: Command, configOf: (command: Command) => P
     .option("--channels <n>", "channels", int("--channels"), 150)
     .option("--dim <n>", "embedding dimension", int("--dim"), 64)
     .option("--weeks <n>", "weeks of uploads", int("--weeks"), 6)
-    .option("--seed <n>", "seed", int("--seed"), 42)
+    .option("--seed <n>", "seed", parseSeed, 42)
     .action(async (options: { out: string; videos: number; channels: number; dim: number; weeks: number; seed: number }) => {
       const summary = await simulateCommand(options);
       console.log(JSON.stringify(summary, null, 2));

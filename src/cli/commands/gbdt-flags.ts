@@ -79,7 +79,7 @@ export const GBDT_FLAGS: readonly GbdtFlag[] = [
 ];
 
 /** Checks one option's value with the trainer's validator; the error names `flag`. */
-export function checkedOption(flag: string, key: keyof ResolvedGbdtOptions, value: unknown): unknown {
+function checkedOption(flag: string, key: keyof ResolvedGbdtOptions, value: unknown): unknown {
   try {
     resolveGbdtOptions({ [key]: value });
   } catch (error) {

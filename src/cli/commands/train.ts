@@ -13,7 +13,8 @@ import { readFile } from "node:fs/promises";
 import { parse as parseYaml } from "yaml";
 import { train, type CategoricalHandling, type TrainResult } from "../../../trainer/train.js";
 import { writeReports } from "../../../trainer/report-files.js";
-import { checkedOption, gbdtOptions, gbdtOptionsFrom } from "./gbdt-flags.js";
+import { gbdtOptions, gbdtOptionsFrom } from "./gbdt-flags.js";
+import { parseSeed } from "./seed-flag.js";
 
 function fraction(name: string, example: string): (value: string) => number {
   return (value) => {
@@ -21,11 +22,6 @@ function fraction(name: string, example: string): (value: string) => number {
     if (!Number.isFinite(n) || n <= 0 || n >= 1) throw new InvalidArgumentError(`${name} must be a number between 0 and 1, e.g. ${example}; got "${value}"`);
     return n;
   };
-}
-
-function seed(value: string): number {
-  checkedOption("--seed", "randomState", value.trim() === "" ? value : Number(value));
-  return Number(value);
 }
 
 function categorical(value: string): CategoricalHandling {
@@ -90,7 +86,7 @@ export function registerTrain(program: Command): void {
     .option("--transform <kind>", "target transform: log1p or none", "log1p")
     .option("--split <kind>", "time (default when uploaded_at exists: train on older uploads) or random")
     .option("--out <dir>", "output folder", "models")
-    .option("--seed <n>", "seed for splits, subsamples, binning, early stopping and importance", seed, 0)
+    .option("--seed <n>", "seed for splits, subsamples, binning, early stopping and importance", parseSeed, 0)
     .option("--tune", "small time-ordered search over learning rate and leaf size for the 1h/6h models", false)
     .addOption(new Option("--stages <list>", "stages to train, comma-separated").argParser(stageList).default([...STAGES], STAGES.join(",")))
     .option("--interval <level>", "nominal coverage of the conformal intervals", fraction("--interval", "0.9"), 0.9)
