@@ -1,5 +1,5 @@
 /**
- * The part of the WebAssembly JS API the project uses (src/model/tree-walk.ts). Node has the global;
+ * The part of the WebAssembly JS API the project uses (src/model/tree-walk.ts, trainer/gbdt/histogram-kernels.ts). Node has the global;
  * TypeScript declares it only in its DOM and web worker libraries, which the project does not load.
  */
 declare namespace WebAssembly {
@@ -11,8 +11,9 @@ declare namespace WebAssembly {
     readonly exports: Record<string, unknown>;
   }
   class Memory {
-    constructor(descriptor: { readonly initial: number; readonly maximum?: number });
-    readonly buffer: ArrayBuffer;
+    /** A shared memory (a SharedArrayBuffer; needs `maximum`) grows without detaching its old buffer. */
+    constructor(descriptor: { readonly initial: number; readonly maximum?: number; readonly shared?: boolean });
+    readonly buffer: ArrayBufferLike;
     grow(pages: number): number;
   }
 }

@@ -54,7 +54,7 @@ class Inbox {
 
 function serve(data: HistWorkerData): void {
   const state = new SharedState(data.buffers);
-  const scratch = new ThreadScratch(state.nSamples);
+  const scratch = new ThreadScratch();
   const control = state.control;
   const inbox = new Inbox(data.port);
   let seen = 0;

@@ -78,7 +78,7 @@ export class SplitExecutor {
     /** Settles when the worker runs (rejects if it cannot start). */
     readonly ready: Promise<void>,
   ) {
-    this.scratch = new ThreadScratch(state.nSamples);
+    this.scratch = new ThreadScratch();
   }
 
   get threads(): number {
