@@ -1,7 +1,10 @@
 /**
- * One thread's histogram building in WebAssembly (histogram.wat): the same additions in the same
- * order as histogram.ts' accumulateIndexed and accumulateAllGradients, so the histograms are
- * bit-identical, in about 4/7 of the time (no typed-array checks: bench/README.md, gbdt-vs-sklearn).
+ * One thread's histogram building (its slots and the kernels that fill them), in WebAssembly
+ * (histogram.wat) or, as a fallback, with the JS kernels of histogram.ts. Both add in the same order,
+ * so the histograms are bit-identical; WebAssembly takes about 4/7 of the time (no typed-array
+ * checks: bench/README.md, gbdt-vs-sklearn). The fallback serves data too large for a WebAssembly
+ * memory (4 GiB with the bins copy and the slots) and runs when WebAssembly histograms are switched
+ * off (useWebAssemblyHistograms).
  *
  * The kernels read only their own memory, so each thread keeps there a copy of the training rows'
  * bins (made once per fit, after binning), the rows and gradients of the node at hand (copied per
@@ -14,6 +17,7 @@
  */
 import { Buffer } from "node:buffer";
 import { HISTOGRAM_WASM } from "./generated/histogram-wasm.js";
+import { accumulateAllGradients, accumulateIndexed, clearHistograms } from "./histogram.js";
 
 const PAGE_BYTES = 65_536;
 /** 4 GiB of address space, reserved, not committed: the slots grow into it. */
@@ -39,15 +43,62 @@ function align(bytes: number, to: number): number {
   return Math.ceil(bytes / to) * to;
 }
 
-export class HistogramKernels {
-  /** The training rows' bins, column-major (a copy of the shared bins: see copyBins). */
-  readonly bins: Uint8Array;
-  /** The current node's rows (partition order). */
-  readonly rows: Uint32Array;
-  /** The current node's gradients, in the order of `rows`. */
-  readonly ordered: Float32Array;
-  /** Every training row's gradient (the root task). */
-  readonly gradients: Float32Array;
+/** One thread's histogram slots and the kernels that fill them; slots are numbered from 0 as made. */
+export interface HistogramBuilder {
+  readonly kind: "webassembly" | "js";
+  /** A new zeroed-or-not slot (nFeatures × stride float64s), which the split scans read in place. */
+  newSlot(): Float64Array;
+  /** Before a root task: the bins (once binned, the same all fit) and every training row's gradient. */
+  prepareRoot(bins: Uint8Array, gradients: Float32Array): void;
+  /** Before a children task: the small node's rows, partition[start .. start + count), and their gradients. */
+  prepareNode(bins: Uint8Array, partition: Uint32Array, start: number, count: number, gradients: Float32Array): void;
+  /** Zeroes features [f0, f1) of a slot. */
+  clear(slot: number, f0: number, f1: number): void;
+  /** Adds the prepared node's rows (gradient and count) to features [f0, f1) of a slot. */
+  accumulateIndexed(slot: number, f0: number, f1: number, count: number): void;
+  /** Adds every training row's gradient (not the counts) to features [f0, f1) of a slot. */
+  accumulateAllGradients(slot: number, f0: number, f1: number): void;
+}
+
+let webAssembly = true;
+
+/** Switches WebAssembly histograms off (or back on) for the fits this thread starts from now on (tests, and an escape hatch). */
+export function useWebAssemblyHistograms(enabled: boolean): void {
+  webAssembly = enabled;
+}
+
+/** WebAssembly when it is on and the data fits its memory, else the JS kernels. */
+export function histogramBuilder(nSamples: number, nFeatures: number, stride: number): HistogramBuilder {
+  return webAssembly && WasmHistograms.fits(nSamples, nFeatures, stride) ? new WasmHistograms(nSamples, nFeatures, stride) : new JsHistograms(nSamples, nFeatures, stride);
+}
+
+interface WasmLayout {
+  readonly rows: number;
+  readonly ordered: number;
+  readonly gradients: number;
+  readonly firstSlot: number;
+  readonly slotBytes: number;
+  /** Pages for everything and the first four slots. */
+  readonly initialPages: number;
+}
+
+function wasmLayout(nSamples: number, nFeatures: number, stride: number): WasmLayout {
+  const slotBytes = nFeatures * stride * Float64Array.BYTES_PER_ELEMENT;
+  // bins at 0
+  const rows = align(nSamples * nFeatures, 16);
+  const ordered = rows + 4 * nSamples;
+  const gradients = ordered + 4 * nSamples;
+  const firstSlot = align(gradients + 4 * nSamples, 16);
+  return { rows, ordered, gradients, firstSlot, slotBytes, initialPages: Math.ceil((firstSlot + 4 * slotBytes) / PAGE_BYTES) };
+}
+
+export class WasmHistograms implements HistogramBuilder {
+  readonly kind = "webassembly";
+  /** The training rows' bins, column-major (this thread's copy of the shared bins). */
+  readonly #bins: Uint8Array;
+  readonly #rows: Uint32Array;
+  readonly #ordered: Float32Array;
+  readonly #gradients: Float32Array;
   readonly #memory: WebAssembly.Memory;
   readonly #zero: Zero;
   readonly #accIndexed: AccIndexed;
@@ -56,63 +107,141 @@ export class HistogramKernels {
   /** Bytes per feature in a slot (stride float64s). */
   readonly #featureBytes: number;
   readonly #slotBytes: number;
+  readonly #offsets: number[] = [];
   #nextSlot: number;
   #binsCopied = false;
 
+  /** Whether the bins, the node scratch and a few slots fit a WebAssembly memory (4 GiB). */
+  static fits(nSamples: number, nFeatures: number, stride: number): boolean {
+    return wasmLayout(nSamples, nFeatures, stride).initialPages <= MAX_PAGES;
+  }
+
   constructor(nSamples: number, nFeatures: number, stride: number) {
+    const layout = wasmLayout(nSamples, nFeatures, stride);
+    if (layout.initialPages > MAX_PAGES) throw new RangeError(`WebAssembly histograms need ${layout.initialPages} pages of 64 KiB, more than ${MAX_PAGES}`);
     this.#nSamples = nSamples;
     this.#featureBytes = stride * Float64Array.BYTES_PER_ELEMENT;
-    this.#slotBytes = nFeatures * this.#featureBytes;
-    const bins = 0;
-    const rows = align(bins + nSamples * nFeatures, 16);
-    const ordered = rows + 4 * nSamples;
-    const gradients = ordered + 4 * nSamples;
-    this.#nextSlot = align(gradients + 4 * nSamples, 16);
-    // room for a few slots from the start; more are grown on demand (see newSlot)
-    const pages = Math.ceil((this.#nextSlot + 4 * this.#slotBytes) / PAGE_BYTES);
-    if (pages > MAX_PAGES) throw new RangeError(`the histogram kernels need ${pages} pages of 64 KiB, more than ${MAX_PAGES}`);
-    this.#memory = new WebAssembly.Memory({ initial: pages, maximum: MAX_PAGES, shared: true });
+    this.#slotBytes = layout.slotBytes;
+    this.#nextSlot = layout.firstSlot;
+    this.#memory = new WebAssembly.Memory({ initial: layout.initialPages, maximum: MAX_PAGES, shared: true });
     compiled ??= new WebAssembly.Module(Buffer.from(HISTOGRAM_WASM, "base64"));
     const { exports } = new WebAssembly.Instance(compiled, { hist: { memory: this.#memory } });
     this.#zero = exported(exports, "zero", isZero);
     this.#accIndexed = exported(exports, "accIndexed", isAccIndexed);
     this.#accAll = exported(exports, "accAll", isAccAll);
     const buffer = this.#memory.buffer;
-    this.bins = new Uint8Array(buffer, bins, nSamples * nFeatures);
-    this.rows = new Uint32Array(buffer, rows, nSamples);
-    this.ordered = new Float32Array(buffer, ordered, nSamples);
-    this.gradients = new Float32Array(buffer, gradients, nSamples);
+    this.#bins = new Uint8Array(buffer, 0, nSamples * nFeatures);
+    this.#rows = new Uint32Array(buffer, layout.rows, nSamples);
+    this.#ordered = new Float32Array(buffer, layout.ordered, nSamples);
+    this.#gradients = new Float32Array(buffer, layout.gradients, nSamples);
   }
 
-  /** A new histogram slot in this memory: its byte offset and a view of it for the scans. */
-  newSlot(): { readonly offset: number; readonly hist: Float64Array } {
+  newSlot(): Float64Array {
     const offset = this.#nextSlot;
     const end = offset + this.#slotBytes;
     const have = this.#memory.buffer.byteLength;
     if (end > have) this.#memory.grow(Math.ceil((end - have) / PAGE_BYTES));
     this.#nextSlot = end;
-    return { offset, hist: new Float64Array(this.#memory.buffer, offset, this.#slotBytes / Float64Array.BYTES_PER_ELEMENT) };
+    this.#offsets.push(offset);
+    return new Float64Array(this.#memory.buffer, offset, this.#slotBytes / Float64Array.BYTES_PER_ELEMENT);
   }
 
-  /** Copies the shared bins in, once per fit: call before the first task (binning is done by then). */
-  copyBins(shared: Uint8Array): void {
+  /** The bins are copied once per fit (a fit binds this object to its shared state). */
+  #copyBins(bins: Uint8Array): void {
     if (this.#binsCopied) return;
-    this.bins.set(shared);
+    this.#bins.set(bins);
     this.#binsCopied = true;
   }
 
-  /** Zeroes features [f0, f1) of the slot at `slot`. */
+  prepareRoot(bins: Uint8Array, gradients: Float32Array): void {
+    this.#copyBins(bins);
+    this.#gradients.set(gradients);
+  }
+
+  prepareNode(bins: Uint8Array, partition: Uint32Array, start: number, count: number, gradients: Float32Array): void {
+    this.#copyBins(bins);
+    const rows = this.#rows;
+    const ordered = this.#ordered;
+    for (let i = 0; i < count; i++) {
+      const row = partition[start + i];
+      rows[i] = row;
+      ordered[i] = gradients[row];
+    }
+  }
+
   clear(slot: number, f0: number, f1: number): void {
-    this.#zero(slot + f0 * this.#featureBytes, (f1 - f0) * this.#featureBytes);
+    this.#zero(this.#offset(slot) + f0 * this.#featureBytes, (f1 - f0) * this.#featureBytes);
   }
 
-  /** Adds rows[0 .. count) (gradients in `ordered`) to features [f0, f1) of the slot at `slot`. */
   accumulateIndexed(slot: number, f0: number, f1: number, count: number): void {
-    this.#accIndexed(this.bins.byteOffset, this.#nSamples, f0, f1, this.rows.byteOffset, count, this.ordered.byteOffset, slot, this.#featureBytes);
+    this.#accIndexed(this.#bins.byteOffset, this.#nSamples, f0, f1, this.#rows.byteOffset, count, this.#ordered.byteOffset, this.#offset(slot), this.#featureBytes);
   }
 
-  /** Adds every row's gradient in `gradients` (not the counts) to features [f0, f1) of the slot at `slot`. */
   accumulateAllGradients(slot: number, f0: number, f1: number): void {
-    this.#accAll(this.bins.byteOffset, this.#nSamples, f0, f1, this.gradients.byteOffset, slot, this.#featureBytes);
+    this.#accAll(this.#bins.byteOffset, this.#nSamples, f0, f1, this.#gradients.byteOffset, this.#offset(slot), this.#featureBytes);
+  }
+
+  #offset(slot: number): number {
+    const offset = this.#offsets[slot];
+    if (offset === undefined) throw new RangeError(`no histogram slot ${slot}`);
+    return offset;
+  }
+}
+
+/** The JS kernels of histogram.ts over plain ArrayBuffers (fill runs fast there). */
+export class JsHistograms implements HistogramBuilder {
+  readonly kind = "js";
+  readonly #slots: Float64Array[] = [];
+  readonly #ordered: Float32Array;
+  readonly #nSamples: number;
+  readonly #slotLength: number;
+  readonly #stride: number;
+  #bins: Uint8Array = new Uint8Array(0);
+  #gradients: Float32Array = new Float32Array(0);
+  #partition: Uint32Array = new Uint32Array(0);
+  #start = 0;
+
+  constructor(nSamples: number, nFeatures: number, stride: number) {
+    this.#nSamples = nSamples;
+    this.#stride = stride;
+    this.#slotLength = nFeatures * stride;
+    this.#ordered = new Float32Array(nSamples);
+  }
+
+  newSlot(): Float64Array {
+    const hist = new Float64Array(this.#slotLength);
+    this.#slots.push(hist);
+    return hist;
+  }
+
+  prepareRoot(bins: Uint8Array, gradients: Float32Array): void {
+    this.#bins = bins;
+    this.#gradients = gradients;
+  }
+
+  prepareNode(bins: Uint8Array, partition: Uint32Array, start: number, count: number, gradients: Float32Array): void {
+    this.#bins = bins;
+    this.#partition = partition;
+    this.#start = start;
+    const ordered = this.#ordered;
+    for (let i = 0; i < count; i++) ordered[i] = gradients[partition[start + i]];
+  }
+
+  clear(slot: number, f0: number, f1: number): void {
+    clearHistograms(this.#slot(slot), this.#stride, f0, f1);
+  }
+
+  accumulateIndexed(slot: number, f0: number, f1: number, count: number): void {
+    accumulateIndexed(this.#slot(slot), this.#stride, this.#bins, this.#nSamples, f0, f1, this.#partition, this.#start, count, this.#ordered);
+  }
+
+  accumulateAllGradients(slot: number, f0: number, f1: number): void {
+    accumulateAllGradients(this.#slot(slot), this.#stride, this.#bins, this.#nSamples, f0, f1, this.#gradients);
+  }
+
+  #slot(slot: number): Float64Array {
+    const hist = this.#slots[slot];
+    if (hist === undefined) throw new RangeError(`no histogram slot ${slot}`);
+    return hist;
   }
 }

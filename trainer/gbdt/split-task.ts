@@ -11,13 +11,13 @@
  *  - rootCounts: per-bin counts of all rows (the root's counts never change during a fit);
  *  - histogram slots: one per live node (see histogram.ts for the layout), NOT shared: each thread
  *    only ever touches its own features' part of a slot, so each keeps its own copy (created when a
- *    task first names it), in the memory of its histogram kernels (histogram-kernels.ts: WebAssembly,
- *    which also holds that thread's copy of the bins and the current node's rows and gradients);
+ *    task first names it), made and filled by its histogram builder (histogram-kernels.ts: in
+ *    WebAssembly memory, with that thread's copy of the bins, or as plain arrays for the JS kernels);
  *  - control (int32): task sequence number, finished-task counter, error flag;
  *  - params (float64): the task; results (float64): each thread's best split per node.
  */
 import { copyCounts, countAll, subtractInPlace } from "./histogram.js";
-import { HistogramKernels } from "./histogram-kernels.js";
+import { histogramBuilder, type HistogramBuilder } from "./histogram-kernels.js";
 import type { NodeStats, SplitConstraints } from "./splitter.js";
 import { CategoricalScratch, scanCategorical, scanNumeric, SplitRecord } from "./splitter.js";
 
@@ -107,11 +107,10 @@ export class SharedState {
   readonly nBinsNonMissing: Uint16Array;
   readonly hasMissing: Uint8Array;
   readonly isCategorical: Uint8Array;
-  /** This thread's histogram slots (views for the scans) and their offsets in the kernels' memory. */
+  /** This thread's histogram slots, as its builder made them. */
   readonly slots: Float64Array[] = [];
-  readonly slotOffsets: number[] = [];
   /** This thread's histogram building (per thread: SharedState is made in each thread from the buffers). */
-  readonly kernels: HistogramKernels;
+  readonly histograms: HistogramBuilder;
   /** Where the features are divided between the main thread and the worker (main only). */
   featureSplit: number;
 
@@ -131,14 +130,12 @@ export class SharedState {
     this.hasMissing = new Uint8Array(buffers.hasMissing);
     this.isCategorical = new Uint8Array(buffers.isCategorical);
     this.featureSplit = buffers.nFeatures;
-    this.kernels = new HistogramKernels(buffers.nSamples, buffers.nFeatures, buffers.stride);
+    this.histograms = histogramBuilder(buffers.nSamples, buffers.nFeatures, buffers.stride);
   }
 
   /** Adds a histogram slot (this thread's copy). */
   addSlot(): void {
-    const { offset, hist } = this.kernels.newSlot();
-    this.slots.push(hist);
-    this.slotOffsets.push(offset);
+    this.slots.push(this.histograms.newSlot());
   }
 
   /** Creates this thread's copies of the slots the current task names (a worker, before each task). */
@@ -310,23 +307,21 @@ export function runTask(s: SharedState, scratch: ThreadScratch, thread: number, 
   bestA.reset();
   bestB.reset();
   const stride = s.stride;
-  const kernels = s.kernels;
+  const histograms = s.histograms;
   if (p[P_KIND] === TASK_ROOT) {
     const slot = p[P_ROOT_SLOT] | 0;
     const hist = s.slots[slot];
-    const at = s.slotOffsets[slot];
     const node = scratch.nodeA;
     node.sumGrad = p[P_ROOT_G];
     node.count = p[P_ROOT_N];
     node.value = 0;
     const withCounts = p[P_ROOT_COUNTS] === 1;
-    kernels.copyBins(s.bins);
-    kernels.gradients.set(s.gradients);
+    histograms.prepareRoot(s.bins, s.gradients);
     for (let b0 = f0; b0 < f1; b0 += BLOCK) {
       const b1 = Math.min(b0 + BLOCK, f1);
       if (withCounts) countAll(s.rootCounts, stride, s.bins, s.nSamples, b0, b1);
-      kernels.clear(at, b0, b1);
-      kernels.accumulateAllGradients(at, b0, b1);
+      histograms.clear(slot, b0, b1);
+      histograms.accumulateAllGradients(slot, b0, b1);
       copyCounts(hist, s.rootCounts, stride, b0, b1);
       scanBlock(s, scratch, hist, null, b0, b1, node, bestA);
     }
@@ -335,7 +330,6 @@ export function runTask(s: SharedState, scratch: ThreadScratch, thread: number, 
     const parent = s.slots[p[P_PARENT_SLOT] | 0];
     const smallSlot = p[P_SMALL_SLOT] | 0;
     const small = s.slots[smallSlot];
-    const smallAt = s.slotOffsets[smallSlot];
     const start = p[P_SMALL_START] | 0;
     const count = p[P_SMALL_COUNT] | 0;
     const splitSmall = p[P_SMALL_SPLIT] === 1;
@@ -349,19 +343,11 @@ export function runTask(s: SharedState, scratch: ThreadScratch, thread: number, 
     nodeB.sumGrad = p[P_LARGE_G];
     nodeB.count = p[P_LARGE_N];
     nodeB.value = p[P_LARGE_VALUE];
-    const { rows, ordered } = kernels;
-    const partition = s.partition;
-    const gradients = s.gradients;
-    for (let i = 0; i < count; i++) {
-      const row = partition[start + i];
-      rows[i] = row;
-      ordered[i] = gradients[row];
-    }
-    kernels.copyBins(s.bins);
+    histograms.prepareNode(s.bins, s.partition, start, count, s.gradients);
     for (let b0 = f0; b0 < f1; b0 += BLOCK) {
       const b1 = Math.min(b0 + BLOCK, f1);
-      kernels.clear(smallAt, b0, b1);
-      kernels.accumulateIndexed(smallAt, b0, b1, count);
+      histograms.clear(smallSlot, b0, b1);
+      histograms.accumulateIndexed(smallSlot, b0, b1, count);
       if (splitSmall) scanBlock(s, scratch, small, null, b0, b1, nodeA, bestA);
       // The parent's histograms become the large child's: subtracted while scanning, or densely
       // when the large child is kept without being scanned.

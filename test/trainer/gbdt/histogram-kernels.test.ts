@@ -1,9 +1,9 @@
-// Proves the WebAssembly histogram kernels build exactly the histograms of the JS kernels in histogram.ts (bit for bit, blocks of eight features and the rest), that clearing touches only its features, and that a fit grows only shared WebAssembly memories (growing an unshared one detaches an ArrayBuffer, which slows every typed-array access of the process).
+// Proves the WebAssembly histogram builder fills exactly the histograms of the JS kernels in histogram.ts (bit for bit, blocks of eight features and the rest), that clearing touches only its features, that a fit gives the same trees with either builder, that data too large for a WebAssembly memory falls back to JS, and that a fit grows only shared WebAssembly memories (growing an unshared one detaches an ArrayBuffer, which slows every typed-array access of the process).
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { fitGbdt } from "../../../trainer/gbdt/index.js";
 import { accumulateAllGradients, accumulateIndexed, clearHistograms } from "../../../trainer/gbdt/histogram.js";
-import { HistogramKernels } from "../../../trainer/gbdt/histogram-kernels.js";
+import { histogramBuilder, JsHistograms, useWebAssemblyHistograms, WasmHistograms } from "../../../trainer/gbdt/histogram-kernels.js";
 import { Rng } from "../../../trainer/gbdt/rng.js";
 import { gaussianMatrix, nonLinearTarget, uniform } from "./synthetic.js";
 
@@ -21,11 +21,10 @@ function randomInputs(seed: number): { bins: Uint8Array; gradients: Float32Array
   return { bins, gradients, partition };
 }
 
-test("accumulateIndexed in WebAssembly equals the JS kernel bit for bit, from any start in the partition", () => {
+test("the WebAssembly builder's node histograms equal the JS kernel's bit for bit, from any start in the partition", () => {
   const { bins, gradients, partition } = randomInputs(3);
-  const kernels = new HistogramKernels(N_SAMPLES, N_FEATURES, STRIDE);
-  kernels.copyBins(bins);
-  const slot = kernels.newSlot();
+  const wasm = new WasmHistograms(N_SAMPLES, N_FEATURES, STRIDE);
+  const slot = wasm.newSlot();
   for (const [start, count] of [
     [0, N_SAMPLES],
     [17, 120],
@@ -35,50 +34,73 @@ test("accumulateIndexed in WebAssembly equals the JS kernel bit for bit, from an
     const ordered = Float32Array.from({ length: count }, (_, i) => gradients[partition[start + i] ?? 0] ?? 0);
     const expected = new Float64Array(N_FEATURES * STRIDE);
     accumulateIndexed(expected, STRIDE, bins, N_SAMPLES, 0, N_FEATURES, partition, start, count, ordered);
-    for (let i = 0; i < count; i++) {
-      kernels.rows[i] = partition[start + i] ?? 0;
-      kernels.ordered[i] = ordered[i] ?? 0;
-    }
-    kernels.clear(slot.offset, 0, N_FEATURES);
+    wasm.prepareNode(bins, partition, start, count, gradients);
+    wasm.clear(0, 0, N_FEATURES);
     // two calls, as the two threads' ranges or the blocks of a task
-    kernels.accumulateIndexed(slot.offset, 0, 11, count);
-    kernels.accumulateIndexed(slot.offset, 11, N_FEATURES, count);
-    assert.deepEqual(slot.hist, expected, `rows ${start}..${start + count}`);
+    wasm.accumulateIndexed(0, 0, 11, count);
+    wasm.accumulateIndexed(0, 11, N_FEATURES, count);
+    assert.deepEqual(slot, expected, `rows ${start}..${start + count}`);
   }
 });
 
-test("accumulateAllGradients in WebAssembly equals the JS kernel bit for bit", () => {
+test("the WebAssembly builder's root histograms equal the JS kernel's bit for bit", () => {
   const { bins, gradients } = randomInputs(4);
-  const kernels = new HistogramKernels(N_SAMPLES, N_FEATURES, STRIDE);
-  kernels.copyBins(bins);
-  kernels.gradients.set(gradients);
-  const slot = kernels.newSlot();
+  const wasm = new WasmHistograms(N_SAMPLES, N_FEATURES, STRIDE);
+  const slot = wasm.newSlot();
   const expected = new Float64Array(N_FEATURES * STRIDE);
   accumulateAllGradients(expected, STRIDE, bins, N_SAMPLES, 0, N_FEATURES, gradients);
-  kernels.clear(slot.offset, 0, N_FEATURES);
-  kernels.accumulateAllGradients(slot.offset, 0, 8);
-  kernels.accumulateAllGradients(slot.offset, 8, N_FEATURES);
-  assert.deepEqual(slot.hist, expected);
+  wasm.prepareRoot(bins, gradients);
+  wasm.clear(0, 0, N_FEATURES);
+  wasm.accumulateAllGradients(0, 0, 8);
+  wasm.accumulateAllGradients(0, 8, N_FEATURES);
+  assert.deepEqual(slot, expected);
 });
 
-test("clear zeroes only the features asked for, and slots do not overlap", () => {
-  const kernels = new HistogramKernels(N_SAMPLES, N_FEATURES, STRIDE);
-  const a = kernels.newSlot();
-  const b = kernels.newSlot();
-  a.hist.fill(1);
-  b.hist.fill(2);
-  kernels.clear(a.offset, 3, 7);
-  const expected = new Float64Array(N_FEATURES * STRIDE).fill(1);
-  clearHistograms(expected, STRIDE, 3, 7);
-  assert.deepEqual(a.hist, expected);
-  assert.ok(b.hist.every((v) => v === 2), "clearing one slot touched the next");
+test("clear zeroes only the features asked for, and slots do not overlap, in both builders", () => {
+  for (const builder of [new WasmHistograms(N_SAMPLES, N_FEATURES, STRIDE), new JsHistograms(N_SAMPLES, N_FEATURES, STRIDE)]) {
+    const a = builder.newSlot();
+    const b = builder.newSlot();
+    a.fill(1);
+    b.fill(2);
+    builder.clear(0, 3, 7);
+    const expected = new Float64Array(N_FEATURES * STRIDE).fill(1);
+    clearHistograms(expected, STRIDE, 3, 7);
+    assert.deepEqual(a, expected, builder.kind);
+    assert.ok(
+      b.every((v) => v === 2),
+      `${builder.kind}: clearing one slot touched the next`,
+    );
+  }
 });
 
-test("slots made after the memory grew work, and the ones before stay valid", () => {
-  const kernels = new HistogramKernels(N_SAMPLES, 512, 2 * N_BINS); // 2 MiB slots: the memory grows after the first four
-  const slots = Array.from({ length: 9 }, () => kernels.newSlot());
-  slots.forEach((slot, i) => slot.hist.fill(i));
-  slots.forEach((slot, i) => assert.ok(slot.hist.length === 512 * 2 * N_BINS && slot.hist.every((v) => v === i), `slot ${i}`));
+test("slots made after the WebAssembly memory grew work, and the ones before stay valid", () => {
+  const wasm = new WasmHistograms(N_SAMPLES, 512, STRIDE); // 2 MiB slots: the memory grows after the first four
+  const slots = Array.from({ length: 9 }, () => wasm.newSlot());
+  slots.forEach((slot, i) => slot.fill(i));
+  slots.forEach((slot, i) => assert.ok(slot.length === 512 * STRIDE && slot.every((v) => v === i), `slot ${i}`));
+});
+
+test("data too large for a WebAssembly memory gets the JS builder", () => {
+  // 8,000,000 rows × 532 columns of bins alone are 4.3 GB, past a 32-bit memory's 4 GiB
+  assert.equal(WasmHistograms.fits(8_000_000, 532, STRIDE), false);
+  assert.equal(WasmHistograms.fits(10_000, 532, STRIDE), true);
+  assert.equal(histogramBuilder(10_000, 532, STRIDE).kind, "webassembly");
+});
+
+test("a fit makes the same trees with the WebAssembly and the JS histograms", async () => {
+  const rng = new Rng(11);
+  const x = gaussianMatrix(rng, 500, 40);
+  const y = nonLinearTarget(rng, x, 0.2);
+  const options = { maxIter: 15, threads: 1 } as const;
+  const wasm = await fitGbdt(x, y, options);
+  useWebAssemblyHistograms(false);
+  try {
+    assert.equal(histogramBuilder(10, 10, STRIDE).kind, "js");
+    const js = await fitGbdt(x, y, options);
+    assert.deepEqual(js.model, wasm.model);
+  } finally {
+    useWebAssemblyHistograms(true);
+  }
 });
 
 test("a fit grows only shared WebAssembly memories (an unshared one would detach its ArrayBuffer)", async () => {
@@ -91,7 +113,7 @@ test("a fit grows only shared WebAssembly memories (an unshared one would detach
   try {
     const rng = new Rng(9);
     const x = gaussianMatrix(rng, 400, 300);
-    // many leaves: more live histogram slots than the kernels' memory starts with
+    // many leaves: more live histogram slots than the builder's memory starts with
     await fitGbdt(x, nonLinearTarget(rng, x, 0.1), { maxIter: 3, maxLeafNodes: 12, minSamplesLeaf: 5, threads: 1 });
   } finally {
     WebAssembly.Memory.prototype.grow = grow;
