@@ -128,7 +128,9 @@ export async function fitGbdt(
   const nTrain = trainRows.length;
   const nFeatures = x.nCols;
   const threads = chooseThreads(opts.threads, nTrain, nFeatures);
-  const executor = SplitExecutor.launch(threads, nTrain, nFeatures, opts.maxBins + 1, {
+  // live histograms: one per splittable leaf, plus the node being split and its smaller child
+  const maxLeaves = Math.min(opts.maxLeafNodes ?? Number.POSITIVE_INFINITY, Math.ceil(nTrain / opts.minSamplesLeaf));
+  const executor = SplitExecutor.launch(threads, nTrain, nFeatures, opts.maxBins + 1, maxLeaves + 2, {
     minSamplesLeaf: opts.minSamplesLeaf,
     l2Regularization: opts.l2Regularization,
     minGainToSplit: 0,

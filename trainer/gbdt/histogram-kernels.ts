@@ -67,9 +67,9 @@ export function useWebAssemblyHistograms(enabled: boolean): void {
   webAssembly = enabled;
 }
 
-/** WebAssembly when it is on and the data fits its memory, else the JS kernels. */
-export function histogramBuilder(nSamples: number, nFeatures: number, stride: number): HistogramBuilder {
-  return webAssembly && WasmHistograms.fits(nSamples, nFeatures, stride) ? new WasmHistograms(nSamples, nFeatures, stride) : new JsHistograms(nSamples, nFeatures, stride);
+/** WebAssembly when it is on and the data and `maxSlots` slots fit its memory, else the JS kernels. */
+export function histogramBuilder(nSamples: number, nFeatures: number, stride: number, maxSlots: number): HistogramBuilder {
+  return webAssembly && WasmHistograms.fits(nSamples, nFeatures, stride, maxSlots) ? new WasmHistograms(nSamples, nFeatures, stride) : new JsHistograms(nSamples, nFeatures, stride);
 }
 
 interface WasmLayout {
@@ -111,9 +111,10 @@ export class WasmHistograms implements HistogramBuilder {
   #nextSlot: number;
   #binsCopied = false;
 
-  /** Whether the bins, the node scratch and a few slots fit a WebAssembly memory (4 GiB). */
-  static fits(nSamples: number, nFeatures: number, stride: number): boolean {
-    return wasmLayout(nSamples, nFeatures, stride).initialPages <= MAX_PAGES;
+  /** Whether the bins, the node scratch and `maxSlots` slots fit a WebAssembly memory (4 GiB). */
+  static fits(nSamples: number, nFeatures: number, stride: number, maxSlots: number): boolean {
+    const layout = wasmLayout(nSamples, nFeatures, stride);
+    return layout.firstSlot + maxSlots * layout.slotBytes <= MAX_PAGES * PAGE_BYTES;
   }
 
   constructor(nSamples: number, nFeatures: number, stride: number) {

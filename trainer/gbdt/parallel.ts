@@ -94,9 +94,10 @@ export class SplitExecutor {
     nSamples: number,
     nFeatures: number,
     nBins: number,
+    maxSlots: number,
     constraints: SplitConstraints,
   ): SplitExecutor {
-    const state = SharedState.create(threads === 2, nSamples, nFeatures, nBins, constraints);
+    const state = SharedState.create(threads === 2, nSamples, nFeatures, nBins, maxSlots, constraints);
     if (threads === 1) return new SplitExecutor(state, null, Promise.resolve());
     state.featureSplit = balancedSplit(state);
     const channel = new MessageChannel();

@@ -79,6 +79,8 @@ export interface SharedBuffers {
   readonly nSamples: number;
   readonly nFeatures: number;
   readonly stride: number;
+  /** The most histogram slots the fit can hold at once (sizes the WebAssembly memory, see histogram-kernels.ts). */
+  readonly maxSlots: number;
   readonly constraints: SplitConstraints;
   readonly bins: ArrayBufferLike;
   readonly gradients: ArrayBufferLike;
@@ -130,7 +132,7 @@ export class SharedState {
     this.hasMissing = new Uint8Array(buffers.hasMissing);
     this.isCategorical = new Uint8Array(buffers.isCategorical);
     this.featureSplit = buffers.nFeatures;
-    this.histograms = histogramBuilder(buffers.nSamples, buffers.nFeatures, buffers.stride);
+    this.histograms = histogramBuilder(buffers.nSamples, buffers.nFeatures, buffers.stride, buffers.maxSlots);
   }
 
   /** Adds a histogram slot (this thread's copy). */
@@ -154,6 +156,7 @@ export class SharedState {
     nSamples: number,
     nFeatures: number,
     nBins: number,
+    maxSlots: number,
     constraints: SplitConstraints,
   ): SharedState {
     const alloc = (bytes: number): ArrayBufferLike => (shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes));
@@ -162,6 +165,7 @@ export class SharedState {
       nSamples,
       nFeatures,
       stride,
+      maxSlots,
       constraints,
       bins: alloc(nSamples * nFeatures),
       gradients: alloc(nSamples * 4),

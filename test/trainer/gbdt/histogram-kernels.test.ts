@@ -82,9 +82,12 @@ test("slots made after the WebAssembly memory grew work, and the ones before sta
 
 test("data too large for a WebAssembly memory gets the JS builder", () => {
   // 8,000,000 rows × 532 columns of bins alone are 4.3 GB, past a 32-bit memory's 4 GiB
-  assert.equal(WasmHistograms.fits(8_000_000, 532, STRIDE), false);
-  assert.equal(WasmHistograms.fits(10_000, 532, STRIDE), true);
-  assert.equal(histogramBuilder(10_000, 532, STRIDE).kind, "webassembly");
+  assert.equal(WasmHistograms.fits(8_000_000, 532, STRIDE, 33), false);
+  // 5,000,000 rows fit with the 33 slots of 31 leaves, not with the 250,002 of unbounded leaves
+  assert.equal(WasmHistograms.fits(5_000_000, 532, STRIDE, 33), true);
+  assert.equal(WasmHistograms.fits(5_000_000, 532, STRIDE, 250_002), false);
+  assert.equal(histogramBuilder(10_000, 532, STRIDE, 33).kind, "webassembly");
+  assert.equal(histogramBuilder(5_000_000, 532, STRIDE, 250_002).kind, "js");
 });
 
 test("a fit makes the same trees with the WebAssembly and the JS histograms", async () => {
@@ -95,7 +98,7 @@ test("a fit makes the same trees with the WebAssembly and the JS histograms", as
   const wasm = await fitGbdt(x, y, options);
   useWebAssemblyHistograms(false);
   try {
-    assert.equal(histogramBuilder(10, 10, STRIDE).kind, "js");
+    assert.equal(histogramBuilder(10, 10, STRIDE, 33).kind, "js");
     const js = await fitGbdt(x, y, options);
     assert.deepEqual(js.model, wasm.model);
   } finally {
