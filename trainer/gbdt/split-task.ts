@@ -146,11 +146,6 @@ export class SharedState {
     while (this.slots.length < needed) this.addSlot();
   }
 
-  /** Bytes of one histogram slot. */
-  get slotBytes(): number {
-    return this.nFeatures * this.stride * Float64Array.BYTES_PER_ELEMENT;
-  }
-
   static create(
     shared: boolean,
     nSamples: number,
