@@ -33,7 +33,7 @@ import {
   type TargetTransform,
 } from "../src/model/bundle.js";
 import { CachedTreePredictions, predictTrees, type TreeEnsemble } from "../src/model/trees.js";
-import { fitCart } from "./baselines/cart.js";
+import { cartOffThread, type CartOffThread } from "./baselines/cart.js";
 import { fitMean } from "./baselines/mean.js";
 import { fitRidge } from "./baselines/ridge.js";
 import { fitSzaboHuberman } from "./baselines/szabo-huberman.js";
@@ -226,21 +226,21 @@ async function tune(
   return best.options;
 }
 
-function fitBaselines(
+async function fitBaselines(
   szaboHuberman: Baseline | null,
   raw: { train: RowMatrix; test: RowMatrix },
   ridge: { train: RowMatrix; test: RowMatrix },
   yTrain: Float64Array,
   yTest: Float64Array,
-  seed: number,
-): BaselineResult[] {
+  cart: CartOffThread,
+): Promise<BaselineResult[]> {
   const out: BaselineResult[] = [];
   const add = (baseline: Baseline, x: RowMatrix): void => {
     out.push({ name: baseline.name, kind: baseline.kind, metrics: regressionMetrics(yTest, baseline.predict(x)) });
   };
   add(fitMean(yTrain), raw.test);
   add(fitRidge(ridge.train, yTrain), ridge.test);
-  add(fitCart(raw.train, yTrain, { seed }), raw.test);
+  out.push({ name: cart.name, kind: cart.kind, metrics: regressionMetrics(yTest, await cart.predictions) });
   if (szaboHuberman !== null) add(szaboHuberman, raw.test);
   return out;
 }
@@ -340,6 +340,9 @@ async function trainStage(
   }
   progress("fitting trees", 0.2);
   const model = await fitStageTrees(xTrain, yTrain, margin, viewsAt, gbdtOptions);
+  // The CART baseline fits on a worker thread while this one calibrates and measures importance:
+  // ml-cart takes seconds a stage on one core, and beside the GBDT fit's two threads it would slow them.
+  const cart = cartOffThread(xTrain, yTrain, xTest, { seed: options.seed ?? 0 });
 
   progress("calibrating intervals", 0.6);
   const alpha = 1 - level;
@@ -350,18 +353,7 @@ async function trainStage(
   const coverage = intervalCoverage(yTest, predicted, quantile);
   const calibration = calibrationCurve(calScores, yTest, predicted);
 
-  progress("baselines", 0.7);
-  const baselines = fitBaselines(
-    sh,
-    { train: xTrain, test: xTest },
-    { train: takeRows(ridgeMatrix, trainRows), test: takeRows(ridgeMatrix, testRows) },
-    yTrain,
-    yTest,
-    options.seed ?? 0,
-  );
-  const bestBaseline = baselines.reduce((a, b) => (b.metrics.mae < a.metrics.mae ? b : a));
-
-  progress("permutation importance", 0.8);
+  progress("permutation importance", 0.7);
   const names = featureNames(spec, stage);
   const importance = permutationImportance(xTest, yTest, (x) => predictWith(model, margin, viewsAt, x), {
     // the same predictions, walking again only the trees that split on the permuted columns
@@ -374,6 +366,17 @@ async function trainStage(
     names,
     groups: importanceGroups(spec, stage),
   });
+  progress("baselines", 0.9);
+  const baselines = await fitBaselines(
+    sh,
+    { train: xTrain, test: xTest },
+    { train: takeRows(ridgeMatrix, trainRows), test: takeRows(ridgeMatrix, testRows) },
+    yTrain,
+    yTest,
+    cart,
+  );
+  const bestBaseline = baselines.reduce((a, b) => (b.metrics.mae < a.metrics.mae ? b : a));
+
   progress("done", 1);
 
   const stageModel: StageModel = {

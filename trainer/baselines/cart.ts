@@ -3,9 +3,11 @@
  * train rows and the 64 columns most correlated with the target (see cart-tree.ts for why and the
  * measured cost). Missing values are replaced by the sample's column means, at fit and predict time.
  */
+import { Worker } from "node:worker_threads";
 import { ViralityError } from "../../src/errors.js";
 import { checkMatrix, type RowMatrix } from "../eval/matrix.js";
 import { denseRows, trainTree, treeInputs } from "./cart-tree.js";
+import type { CartJob, CartReply } from "./cart-worker.js";
 import type { Baseline } from "./types.js";
 
 export interface CartOptions {
@@ -73,4 +75,57 @@ export function checkTreeSettings(settings: {
       });
     }
   }
+}
+
+/** The CART baseline's predictions of the test rows, computed on a worker thread (cart-worker.ts). */
+export interface CartOffThread {
+  readonly name: string;
+  readonly kind: "cart";
+  /** The same predictions as fitCart(train, y, options).predict(test). */
+  readonly predictions: Promise<Float64Array>;
+}
+
+function isReply(value: unknown): value is CartReply {
+  if (typeof value !== "object" || value === null || !("ok" in value)) return false;
+  return value.ok === true ? "predictions" in value && value.predictions instanceof Float64Array : "error" in value && typeof value.error === "string";
+}
+
+/**
+ * fitCart and its predictions of `test`, on a worker thread: the sample, the column screen and the
+ * imputation are made here (cheap), the tree on the worker (ml-cart takes seconds), so the caller's
+ * thread does other work meanwhile. A run whose predictions are never awaited ends by itself.
+ */
+export function cartOffThread(x: RowMatrix, y: Float64Array, test: RowMatrix, options: CartOptions = {}): CartOffThread {
+  const settings = { ...CART_DEFAULTS, ...options };
+  checkTreeSettings(settings);
+  checkMatrix(test);
+  if (test.width !== x.width) throw new ViralityError("VIR_TRAIN_INVALID", `CART was fitted on ${x.width} columns, got ${test.width}`);
+  const inputs = treeInputs(x, y, settings);
+  const job: CartJob = {
+    x: inputs.x,
+    y: inputs.y,
+    test: test.rows === 0 ? [] : denseRows(test, inputs.columns, inputs.fill),
+    maxDepth: settings.maxDepth,
+    minNumSamples: settings.minNumSamples,
+  };
+  const worker = new Worker(new URL("./cart-worker.js", import.meta.url), { workerData: job });
+  let settled = false;
+  const predictions = new Promise<Float64Array>((resolve, reject) => {
+    worker.once("message", (reply: unknown) => {
+      settled = true;
+      if (!isReply(reply)) reject(new Error("the CART worker answered something else than predictions"));
+      else if (reply.ok) resolve(reply.predictions);
+      else reject(new Error(`the CART baseline failed on its worker thread: ${reply.error}`));
+    });
+    worker.once("error", (error) => {
+      settled = true;
+      reject(error);
+    });
+    worker.once("exit", (code) => {
+      if (!settled) reject(new Error(`the CART worker exited (code ${code}) before answering`));
+    });
+  });
+  // a run nobody awaits (the stage failed meanwhile) must not leave an unhandled rejection behind
+  predictions.catch(() => undefined);
+  return { name: `CART (depth ${settings.maxDepth}, ${inputs.rows.length} rows)`, kind: "cart", predictions };
 }
