@@ -228,7 +228,7 @@ async function tune(
 
 async function fitBaselines(
   szaboHuberman: Baseline | null,
-  raw: { train: RowMatrix; test: RowMatrix },
+  rawTest: RowMatrix,
   ridge: { train: RowMatrix; test: RowMatrix },
   yTrain: Float64Array,
   yTest: Float64Array,
@@ -238,10 +238,10 @@ async function fitBaselines(
   const add = (baseline: Baseline, x: RowMatrix): void => {
     out.push({ name: baseline.name, kind: baseline.kind, metrics: regressionMetrics(yTest, baseline.predict(x)) });
   };
-  add(fitMean(yTrain), raw.test);
+  add(fitMean(yTrain), rawTest);
   add(fitRidge(ridge.train, yTrain), ridge.test);
   out.push({ name: cart.name, kind: cart.kind, metrics: regressionMetrics(yTest, await cart.predictions) });
-  if (szaboHuberman !== null) add(szaboHuberman, raw.test);
+  if (szaboHuberman !== null) add(szaboHuberman, rawTest);
   return out;
 }
 
@@ -276,8 +276,9 @@ function checkOptions(options: TrainOptions): void {
 /** Category-set splits need a bin per code: each category and the unknown code. */
 function checkCategoryCounts(spec: FeatureSpec, stages: readonly Stage[], options: TrainOptions): void {
   const maxBins = resolveGbdtOptions(gbdtOptionsOf(options)).maxBins;
+  const trained = new Set(stages.flatMap((stage) => featuresOfStage(spec, stage)));
   for (const feature of spec.features) {
-    if (feature.kind !== "categorical" || !stages.some((stage) => featuresOfStage(spec, stage).includes(feature))) continue;
+    if (feature.kind !== "categorical" || !trained.has(feature)) continue;
     const codes = feature.categories.length + 1;
     if (codes > maxBins) {
       throw new ViralityError(
@@ -369,7 +370,7 @@ async function trainStage(
   progress("baselines", 0.9);
   const baselines = await fitBaselines(
     sh,
-    { train: xTrain, test: xTest },
+    xTest,
     { train: takeRows(ridgeMatrix, trainRows), test: takeRows(ridgeMatrix, testRows) },
     yTrain,
     yTest,

@@ -66,7 +66,7 @@ export function denseRows(x: RowMatrix, columns: readonly number[], fill: Float6
   return out;
 }
 
-export function trainTree(inputs: TreeInputs, maxDepth: number, minNumSamples: number): DecisionTreeRegression {
+export function trainTree(inputs: Pick<TreeInputs, "x" | "y">, maxDepth: number, minNumSamples: number): DecisionTreeRegression {
   const tree = new DecisionTreeRegression({ maxDepth, minNumSamples });
   tree.train(inputs.x, inputs.y);
   return tree;

@@ -4,8 +4,8 @@
  * slowest part of a training run (bench/README.md, train-phases), so the trainer runs it here while
  * the main thread fits and evaluates the stage's GBDT.
  */
-import { DecisionTreeRegression } from "ml-cart";
 import { isMainThread, parentPort, workerData } from "node:worker_threads";
+import { trainTree } from "./cart-tree.js";
 
 export interface CartJob {
   readonly x: number[][];
@@ -29,8 +29,7 @@ export function isCartJob(value: unknown): value is CartJob {
 }
 
 function run(job: CartJob): Float64Array {
-  const tree = new DecisionTreeRegression({ maxDepth: job.maxDepth, minNumSamples: job.minNumSamples });
-  tree.train(job.x, job.y);
+  const tree = trainTree(job, job.maxDepth, job.minNumSamples);
   return job.test.length === 0 ? new Float64Array(0) : Float64Array.from(tree.predict(job.test));
 }
 

@@ -6,7 +6,7 @@
 import { Worker } from "node:worker_threads";
 import { ViralityError } from "../../src/errors.js";
 import { checkMatrix, type RowMatrix } from "../eval/matrix.js";
-import { denseRows, trainTree, treeInputs } from "./cart-tree.js";
+import { denseRows, trainTree, treeInputs, type TreeInputs } from "./cart-tree.js";
 import type { CartJob, CartReply } from "./cart-worker.js";
 import type { Baseline } from "./types.js";
 
@@ -33,24 +33,34 @@ export interface CartBaseline extends Baseline {
   readonly columns: readonly number[];
 }
 
-export function fitCart(x: RowMatrix, y: Float64Array, options: CartOptions = {}): CartBaseline {
+/** What fitCart and cartOffThread share: the checked settings, the tree's inputs and the report name. */
+function cartSetup(x: RowMatrix, y: Float64Array, options: CartOptions) {
   const settings = { ...CART_DEFAULTS, ...options };
   checkTreeSettings(settings);
   const inputs = treeInputs(x, y, settings);
+  return { settings, inputs, name: `CART (depth ${settings.maxDepth}, ${inputs.rows.length} rows)` };
+}
+
+/** Rows to predict, as the tree reads them (kept columns, imputed); refuses a matrix of other columns. */
+function rowsToPredict(rows: RowMatrix, width: number, inputs: TreeInputs): number[][] {
+  checkMatrix(rows);
+  if (rows.width !== width) {
+    throw new ViralityError("VIR_TRAIN_INVALID", `CART was fitted on ${width} columns, got ${rows.width}`);
+  }
+  return rows.rows === 0 ? [] : denseRows(rows, inputs.columns, inputs.fill);
+}
+
+export function fitCart(x: RowMatrix, y: Float64Array, options: CartOptions = {}): CartBaseline {
+  const { settings, inputs, name } = cartSetup(x, y, options);
   const tree = trainTree(inputs, settings.maxDepth, settings.minNumSamples);
-  const width = x.width;
   return {
     kind: "cart",
-    name: `CART (depth ${settings.maxDepth}, ${inputs.rows.length} rows)`,
+    name,
     rows: inputs.rows.length,
     columns: inputs.columns,
     predict: (rows: RowMatrix) => {
-      checkMatrix(rows);
-      if (rows.width !== width) {
-        throw new ViralityError("VIR_TRAIN_INVALID", `CART was fitted on ${width} columns, got ${rows.width}`);
-      }
-      if (rows.rows === 0) return new Float64Array(0);
-      return Float64Array.from(tree.predict(denseRows(rows, inputs.columns, inputs.fill)));
+      const dense = rowsToPredict(rows, x.width, inputs);
+      return dense.length === 0 ? new Float64Array(0) : Float64Array.from(tree.predict(dense));
     },
   };
 }
@@ -96,15 +106,11 @@ function isReply(value: unknown): value is CartReply {
  * thread does other work meanwhile. A run whose predictions are never awaited ends by itself.
  */
 export function cartOffThread(x: RowMatrix, y: Float64Array, test: RowMatrix, options: CartOptions = {}): CartOffThread {
-  const settings = { ...CART_DEFAULTS, ...options };
-  checkTreeSettings(settings);
-  checkMatrix(test);
-  if (test.width !== x.width) throw new ViralityError("VIR_TRAIN_INVALID", `CART was fitted on ${x.width} columns, got ${test.width}`);
-  const inputs = treeInputs(x, y, settings);
+  const { settings, inputs, name } = cartSetup(x, y, options);
   const job: CartJob = {
     x: inputs.x,
     y: inputs.y,
-    test: test.rows === 0 ? [] : denseRows(test, inputs.columns, inputs.fill),
+    test: rowsToPredict(test, x.width, inputs),
     maxDepth: settings.maxDepth,
     minNumSamples: settings.minNumSamples,
   };
@@ -127,5 +133,5 @@ export function cartOffThread(x: RowMatrix, y: Float64Array, test: RowMatrix, op
   });
   // a run nobody awaits (the stage failed meanwhile) must not leave an unhandled rejection behind
   predictions.catch(() => undefined);
-  return { name: `CART (depth ${settings.maxDepth}, ${inputs.rows.length} rows)`, kind: "cart", predictions };
+  return { name, kind: "cart", predictions };
 }

@@ -101,7 +101,7 @@ export function buildStageReport(input: StageReportInput): StageReport {
     stage: input.stage,
     counts: { ...input.counts },
     model,
-    hyperparameters: input.hyperparameters === undefined || input.hyperparameters === null ? null : { ...input.hyperparameters, categoricalColumns: [...input.hyperparameters.categoricalColumns] },
+    hyperparameters: input.hyperparameters ? { ...input.hyperparameters, categoricalColumns: [...input.hyperparameters.categoricalColumns] } : null,
     baselines,
     verdict: verdictOf(model, baselines),
     points: pointSample(input.actual, input.predicted, input.seed ?? 0),
