@@ -11,6 +11,7 @@
 import { readFileSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { repoRoot } from "../src/ops/services.js";
 import { writeOrCheck } from "./generated-file.js";
 
 export const GENERATED_PATH = "src/contracts/generated/events.ts";
@@ -131,10 +132,6 @@ export function generate(schemaDir: string): string {
   ].join("\n");
 }
 
-function repoRoot(): string {
-  // compiled to dist/scripts/gen-types.js
-  return path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-}
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const root = repoRoot();
