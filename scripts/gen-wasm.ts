@@ -33,8 +33,9 @@ export const WASM_SOURCES: readonly WasmSource[] = [
 /** The generated module's text for a WAT source. */
 export async function generateWasm(source: WasmSource, watText: string): Promise<string> {
   const toolkit = await wabt();
-  // threads: the histogram kernels import a shared memory; memory.fill is bulk memory (on by default)
-  const features = { threads: true };
+  // threads: the histogram kernels import a shared memory; simd: their split scan works in f64x2
+  // lanes; memory.fill is bulk memory (on by default)
+  const features = { threads: true, simd: true };
   const module = toolkit.parseWat(source.wat, watText, features);
   try {
     // validate() takes the same features (wabt's index.js); its type declaration leaves the parameter out

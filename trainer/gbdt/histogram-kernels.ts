@@ -18,6 +18,8 @@
 import { Buffer } from "node:buffer";
 import { HISTOGRAM_WASM } from "./generated/histogram-wasm.js";
 import { accumulateAllGradients, accumulateIndexed, clearHistograms } from "./histogram.js";
+import type { NodeStats, SplitConstraints } from "./splitter.js";
+import { VALUE_EPS } from "./splitter.js";
 
 const PAGE_BYTES = 65_536;
 /** 4 GiB of address space, reserved, not committed: the slots grow into it. */
@@ -26,6 +28,22 @@ const MAX_PAGES = 65_536;
 type Zero = (at: number, bytes: number) => void;
 type AccIndexed = (bins: number, n: number, f0: number, f1: number, rows: number, count: number, ordered: number, hist: number, stride: number) => void;
 type AccAll = (bins: number, n: number, f0: number, f1: number, gradients: number, hist: number, stride: number) => void;
+type ScanPairKernel = (
+  a: number,
+  ab: number,
+  hasSib: number,
+  sibDelta: number,
+  end: number,
+  nBins: number,
+  missing: number,
+  G: number,
+  N: number,
+  l2e: number,
+  msl: number,
+  seedNum: number,
+  seedDen: number,
+  out: number,
+) => void;
 
 function exported<T>(exports: Record<string, unknown>, name: string, is: (value: unknown) => value is T): T {
   const value = exports[name];
@@ -36,6 +54,30 @@ function exported<T>(exports: Record<string, unknown>, name: string, is: (value:
 const isZero = (value: unknown): value is Zero => typeof value === "function" && value.length === 2;
 const isAccIndexed = (value: unknown): value is AccIndexed => typeof value === "function" && value.length === 9;
 const isAccAll = (value: unknown): value is AccAll => typeof value === "function" && value.length === 7;
+const isScanPair = (value: unknown): value is ScanPairKernel => typeof value === "function" && value.length === 14;
+
+/** Float64s the pair scan writes: per lane (A, B) best bin, gl, nl, score numerator, denominator. */
+export const PAIR_RESULT_LENGTH = 10;
+
+/**
+ * The split scan of two numeric features of a slot in one pass, in f64x2 lanes (histogram.wat's
+ * scanPair): both features have no missing values and the same number of non-missing bins; b may
+ * equal a (a alone). With a sibling slot, the slot's histograms of both features first become
+ * themselves minus the sibling's, as scanNumeric does. Each lane finds the bin scanNumeric would
+ * when started from the seed fraction. Returns [binA, binB, glA, glB, nlA, nlB, numA, numB, denA,
+ * denB] (bin −1: none beat the seed) in a view the next call overwrites.
+ */
+export type PairScan = (
+  slot: number,
+  siblingSlot: number,
+  a: number,
+  b: number,
+  nBinsNonMissing: number,
+  node: NodeStats,
+  c: SplitConstraints,
+  seedNum: number,
+  seedDen: number,
+) => Float64Array;
 
 let compiled: WebAssembly.Module | null = null;
 
@@ -58,6 +100,8 @@ export interface HistogramBuilder {
   accumulateIndexed(slot: number, f0: number, f1: number, count: number): void;
   /** Adds every training row's gradient (not the counts) to features [f0, f1) of a slot. */
   accumulateAllGradients(slot: number, f0: number, f1: number): void;
+  /** The two-feature split scan, or null when this builder has none (scanNumeric then runs per feature). */
+  readonly pairScan: PairScan | null;
 }
 
 let webAssembly = true;
@@ -76,6 +120,8 @@ interface WasmLayout {
   readonly rows: number;
   readonly ordered: number;
   readonly gradients: number;
+  /** The pair scan's results (PAIR_RESULT_LENGTH float64s). */
+  readonly pairResult: number;
   readonly firstSlot: number;
   readonly slotBytes: number;
   /** Pages for everything and the first four slots. */
@@ -88,8 +134,9 @@ function wasmLayout(nSamples: number, nFeatures: number, stride: number): WasmLa
   const rows = align(nSamples * nFeatures, 16);
   const ordered = rows + 4 * nSamples;
   const gradients = ordered + 4 * nSamples;
-  const firstSlot = align(gradients + 4 * nSamples, 16);
-  return { rows, ordered, gradients, firstSlot, slotBytes, initialPages: Math.ceil((firstSlot + 4 * slotBytes) / PAGE_BYTES) };
+  const pairResult = align(gradients + 4 * nSamples, 16);
+  const firstSlot = align(pairResult + PAIR_RESULT_LENGTH * Float64Array.BYTES_PER_ELEMENT, 16);
+  return { rows, ordered, gradients, pairResult, firstSlot, slotBytes, initialPages: Math.ceil((firstSlot + 4 * slotBytes) / PAGE_BYTES) };
 }
 
 export class WasmHistograms implements HistogramBuilder {
@@ -103,6 +150,9 @@ export class WasmHistograms implements HistogramBuilder {
   readonly #zero: Zero;
   readonly #accIndexed: AccIndexed;
   readonly #accAll: AccAll;
+  readonly #scanPair: ScanPairKernel;
+  readonly #pairResult: Float64Array;
+  readonly pairScan: PairScan;
   readonly #nSamples: number;
   /** Bytes per feature in a slot (stride float64s). */
   readonly #featureBytes: number;
@@ -130,11 +180,35 @@ export class WasmHistograms implements HistogramBuilder {
     this.#zero = exported(exports, "zero", isZero);
     this.#accIndexed = exported(exports, "accIndexed", isAccIndexed);
     this.#accAll = exported(exports, "accAll", isAccAll);
+    this.#scanPair = exported(exports, "scanPair", isScanPair);
     const buffer = this.#memory.buffer;
     this.#bins = new Uint8Array(buffer, 0, nSamples * nFeatures);
     this.#rows = new Uint32Array(buffer, layout.rows, nSamples);
     this.#ordered = new Float32Array(buffer, layout.ordered, nSamples);
     this.#gradients = new Float32Array(buffer, layout.gradients, nSamples);
+    this.#pairResult = new Float64Array(buffer, layout.pairResult, PAIR_RESULT_LENGTH);
+    this.pairScan = (slot, siblingSlot, a, b, nBinsNonMissing, node, c, seedNum, seedDen) => {
+      const at = this.#offset(slot);
+      const featureBytes = this.#featureBytes;
+      this.#scanPair(
+        at + a * featureBytes,
+        (b - a) * featureBytes,
+        siblingSlot < 0 ? 0 : 1,
+        siblingSlot < 0 ? 0 : this.#offset(siblingSlot) - at,
+        // missing values go right, so the last non-missing bin cannot go left (scanNumeric's end)
+        Math.max(nBinsNonMissing - 1, 0),
+        nBinsNonMissing,
+        c.missingBin * 2 * Float64Array.BYTES_PER_ELEMENT,
+        node.sumGrad,
+        node.count,
+        c.l2Regularization + VALUE_EPS,
+        c.minSamplesLeaf,
+        seedNum,
+        seedDen,
+        this.#pairResult.byteOffset,
+      );
+      return this.#pairResult;
+    };
   }
 
   newSlot(): Float64Array {
@@ -192,6 +266,7 @@ export class WasmHistograms implements HistogramBuilder {
 /** The JS kernels of histogram.ts over plain ArrayBuffers (fill runs fast there). */
 export class JsHistograms implements HistogramBuilder {
   readonly kind = "js";
+  readonly pairScan = null;
   readonly #slots: Float64Array[] = [];
   readonly #ordered: Float32Array;
   readonly #nSamples: number;

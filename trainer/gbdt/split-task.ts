@@ -19,7 +19,7 @@
 import { copyCounts, countAll, subtractInPlace } from "./histogram.js";
 import { histogramBuilder, type HistogramBuilder } from "./histogram-kernels.js";
 import type { NodeStats, SplitConstraints } from "./splitter.js";
-import { CategoricalScratch, scanCategorical, scanNumeric, SplitRecord } from "./splitter.js";
+import { CategoricalScratch, keepPair, scanCategorical, scanNumeric, SplitRecord } from "./splitter.js";
 
 export const TASK_ROOT = 1;
 export const TASK_CHILDREN = 2;
@@ -277,24 +277,43 @@ export class ThreadScratch {
 /** Features per cache block: build, subtract and scan 8 features while their histograms are hot. */
 const BLOCK = 8;
 
+/** Whether the pair scan takes feature f: numeric, without missing values. */
+function pairable(s: SharedState, f: number): boolean {
+  return s.isCategorical[f] === 0 && s.hasMissing[f] === 0;
+}
+
+/**
+ * Scans features [f0, f1) of a slot (first made slot − sibling when siblingSlot ≥ 0) into `best`,
+ * feature by feature in order; with the builder's pair scan, two numeric features at a time.
+ */
 function scanBlock(
   s: SharedState,
   scratch: ThreadScratch,
-  hist: Float64Array,
-  sibling: Float64Array | null,
+  slot: number,
+  siblingSlot: number,
   f0: number,
   f1: number,
   node: NodeStats,
   best: SplitRecord,
 ): void {
+  const hist = s.slots[slot];
+  const sibling = siblingSlot < 0 ? null : s.slots[siblingSlot];
+  const pairScan = s.histograms.pairScan;
   for (let f = f0; f < f1; f++) {
+    const nBins = s.nBinsNonMissing[f];
+    if (pairScan !== null && pairable(s, f)) {
+      const b = f + 1 < f1 && pairable(s, f + 1) && s.nBinsNonMissing[f + 1] === nBins ? f + 1 : f;
+      keepPair(best, f, b, pairScan(slot, siblingSlot, f, b, nBins, node, s.constraints, best.scoreNum, best.scoreDen), node, s.constraints);
+      f = b;
+      continue;
+    }
     const base = f * s.stride;
     const hasMissing = s.hasMissing[f] === 1;
     if (s.isCategorical[f] === 1) {
       if (sibling !== null) subtractInPlace(hist, sibling, s.stride, f, f + 1);
-      scanCategorical(hist, base, f, s.nBinsNonMissing[f], hasMissing, node, s.constraints, best, scratch.categorical);
+      scanCategorical(hist, base, f, nBins, hasMissing, node, s.constraints, best, scratch.categorical);
     } else {
-      scanNumeric(hist, sibling, base, f, s.nBinsNonMissing[f], hasMissing, node, s.constraints, best);
+      scanNumeric(hist, sibling, base, f, nBins, hasMissing, node, s.constraints, best);
     }
   }
 }
@@ -322,11 +341,12 @@ export function runTask(s: SharedState, scratch: ThreadScratch, thread: number, 
       histograms.clear(slot, b0, b1);
       histograms.accumulateAllGradients(slot, b0, b1);
       copyCounts(hist, s.rootCounts, stride, b0, b1);
-      scanBlock(s, scratch, hist, null, b0, b1, node, bestA);
+      scanBlock(s, scratch, slot, -1, b0, b1, node, bestA);
     }
   } else if (p[P_KIND] === TASK_CHILDREN) {
     // Integer parameters as int32 (`| 0`) so the kernels index with integers, not doubles.
-    const parent = s.slots[p[P_PARENT_SLOT] | 0];
+    const parentSlot = p[P_PARENT_SLOT] | 0;
+    const parent = s.slots[parentSlot];
     const smallSlot = p[P_SMALL_SLOT] | 0;
     const small = s.slots[smallSlot];
     const start = p[P_SMALL_START] | 0;
@@ -347,10 +367,10 @@ export function runTask(s: SharedState, scratch: ThreadScratch, thread: number, 
       const b1 = Math.min(b0 + BLOCK, f1);
       histograms.clear(smallSlot, b0, b1);
       histograms.accumulateIndexed(smallSlot, b0, b1, count);
-      if (splitSmall) scanBlock(s, scratch, small, null, b0, b1, nodeA, bestA);
+      if (splitSmall) scanBlock(s, scratch, smallSlot, -1, b0, b1, nodeA, bestA);
       // The parent's histograms become the large child's: subtracted while scanning, or densely
       // when the large child is kept without being scanned.
-      if (splitLarge) scanBlock(s, scratch, parent, small, b0, b1, nodeB, bestB);
+      if (splitLarge) scanBlock(s, scratch, parentSlot, smallSlot, b0, b1, nodeB, bestB);
       else if (largeNeeded) subtractInPlace(parent, small, stride, b0, b1);
     }
   }

@@ -17,7 +17,8 @@
 
 /** sklearn's MIN_CAT_SUPPORT (LightGBM's cat_smooth). */
 export const MIN_CAT_SUPPORT = 10;
-const VALUE_EPS = 1e-15;
+/** sklearn's epsilon added to the hessian sums of node values (and of the split score). */
+export const VALUE_EPS = 1e-15;
 
 /** The best split of a node, or gain -1 when none is valid. Reused as scratch; copy to keep. */
 export class SplitRecord {
@@ -201,19 +202,56 @@ export function scanNumeric(
       }
     }
   }
-  if (bestBin < 0) return;
-  const gain = exactGain(bestGl, bestNl, G, N, node.value, c.l2Regularization);
+  if (bestBin >= 0) keepNumeric(best, feature, bestBin, bestMissingLeft, bestGl, bestNl, bestNum, bestDen, node, c);
+}
+
+/**
+ * A numeric feature's best bin, found by a scan that started from `best`'s score (and so beats
+ * it), replaces `best` when its exact gain is strictly larger (sklearn keeps the first best feature).
+ */
+function keepNumeric(
+  best: SplitRecord,
+  feature: number,
+  bin: number,
+  missingLeft: number,
+  gl: number,
+  nl: number,
+  num: number,
+  den: number,
+  node: NodeStats,
+  c: SplitConstraints,
+): void {
+  const gain = exactGain(gl, nl, node.sumGrad, node.count, node.value, c.l2Regularization);
   if (gain > best.gain && gain > c.minGainToSplit) {
     best.gain = gain;
     best.feature = feature;
-    best.bin = bestBin;
-    best.missingLeft = bestMissingLeft;
+    best.bin = bin;
+    best.missingLeft = missingLeft;
     best.isCategorical = 0;
-    best.sumGradLeft = bestGl;
-    best.countLeft = bestNl;
-    best.scoreNum = bestNum;
-    best.scoreDen = bestDen;
+    best.sumGradLeft = gl;
+    best.countLeft = nl;
+    best.scoreNum = num;
+    best.scoreDen = den;
   }
+}
+
+/**
+ * The results of a two-feature scan (histogram-kernels.ts' PairScan: lanes A = feature `a`, B =
+ * feature `b`, both started from `best`'s score) offered to `best` as scanNumeric on a, then on b,
+ * would: B's bin, which beat the seed, must also beat whatever A's lane put into `best`.
+ */
+export function keepPair(best: SplitRecord, a: number, b: number, lanes: Float64Array, node: NodeStats, c: SplitConstraints): void {
+  const seedNum = best.scoreNum;
+  const seedDen = best.scoreDen;
+  const binA = lanes[0];
+  if (binA >= 0) keepNumeric(best, a, binA, 0, lanes[2], lanes[4], lanes[6], lanes[8], node, c);
+  const binB = lanes[1];
+  if (b === a || binB < 0) return;
+  const num = lanes[7];
+  const den = lanes[9];
+  const aKept = best.scoreNum !== seedNum || best.scoreDen !== seedDen;
+  if (aKept && !(num * best.scoreDen > best.scoreNum * den)) return;
+  keepNumeric(best, b, binB, 0, lanes[3], lanes[5], num, den, node, c);
 }
 
 /** The score fraction of a split with GL, NL on the left (see SplitRecord.scoreNum). */

@@ -1,10 +1,11 @@
-// Proves the WebAssembly histogram builder fills exactly the histograms of the JS kernels in histogram.ts (bit for bit, blocks of eight features and the rest), that clearing touches only its features, that a fit gives the same trees with either builder, that data too large for a WebAssembly memory falls back to JS, and that a fit grows only shared WebAssembly memories (growing an unshared one detaches an ArrayBuffer, which slows every typed-array access of the process).
+// Proves the WebAssembly histogram builder fills exactly the histograms of the JS kernels in histogram.ts (bit for bit, blocks of eight features and the rest), that its two-feature split scan finds the splits scanNumeric finds (and subtracts a sibling the same way), that clearing touches only its features, that a fit gives the same trees with either builder, that data too large for a WebAssembly memory falls back to JS, and that a fit grows only shared WebAssembly memories (growing an unshared one detaches an ArrayBuffer, which slows every typed-array access of the process).
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { fitGbdt } from "../../../trainer/gbdt/index.js";
 import { accumulateAllGradients, accumulateIndexed, clearHistograms } from "../../../trainer/gbdt/histogram.js";
 import { histogramBuilder, JsHistograms, useWebAssemblyHistograms, WasmHistograms } from "../../../trainer/gbdt/histogram-kernels.js";
 import { Rng } from "../../../trainer/gbdt/rng.js";
+import { keepPair, scanNumeric, SplitRecord } from "../../../trainer/gbdt/splitter.js";
 import { gaussianMatrix, nonLinearTarget, uniform } from "./synthetic.js";
 
 const N_SAMPLES = 301;
@@ -54,6 +55,67 @@ test("the WebAssembly builder's root histograms equal the JS kernel's bit for bi
   wasm.accumulateAllGradients(0, 0, 8);
   wasm.accumulateAllGradients(0, 8, N_FEATURES);
   assert.deepEqual(slot, expected);
+});
+
+test("the WebAssembly pair scan finds the splits scanNumeric finds, feature after feature, and subtracts a sibling the same way", () => {
+  const features = 5;
+  const missingBin = N_BINS - 1;
+  const rng = new Rng(21);
+  // integer counts, with the sibling's within the parent's, as a node and its smaller child
+  const fill = (hist: Float64Array, within: Float64Array | null): void => {
+    for (let k = 0; k < hist.length; k += 2) {
+      const most = within === null ? 6 : (within[k + 1] ?? 0);
+      const count = rng.nextUint32() % (most + 1);
+      hist[k + 1] = count;
+      hist[k] = count === 0 ? 0 : (uniform(rng) * 2 - 1) * count;
+    }
+  };
+  const cases = [
+    { a: 0, b: 1, nBins: 255, sibling: false, seed: [-1, 1], msl: 20, l2: 0 },
+    { a: 0, b: 1, nBins: 255, sibling: true, seed: [-1, 1], msl: 20, l2: 0 },
+    { a: 2, b: 3, nBins: 37, sibling: true, seed: [-1, 1], msl: 5, l2: 1.5 },
+    { a: 4, b: 4, nBins: 255, sibling: true, seed: [-1, 1], msl: 1, l2: 0 },
+    // seeded from an earlier feature's split: only better bins count
+    { a: 0, b: 1, nBins: 255, sibling: false, seed: [0, 0], msl: 20, l2: 0 },
+  ];
+  for (const [i, t] of cases.entries()) {
+    const wasm = new WasmHistograms(N_SAMPLES, features, STRIDE);
+    const parent = wasm.newSlot();
+    const small = wasm.newSlot();
+    fill(parent, null);
+    fill(small, parent);
+    const jsParent = Float64Array.from(parent);
+    const jsSmall = Float64Array.from(small);
+    // the node scanned: the parent minus the sibling, or the parent itself
+    let sumGrad = 0;
+    let count = 0;
+    const base = t.a * STRIDE;
+    for (let bin = 0; bin < t.nBins; bin++) {
+      const k = base + 2 * bin;
+      sumGrad += (jsParent[k] ?? 0) - (t.sibling ? (jsSmall[k] ?? 0) : 0);
+      count += (jsParent[k + 1] ?? 0) - (t.sibling ? (jsSmall[k + 1] ?? 0) : 0);
+    }
+    const node = { sumGrad, count, value: 0.1 };
+    const c = { minSamplesLeaf: t.msl, l2Regularization: t.l2, minGainToSplit: 0, missingBin };
+    const expected = new SplitRecord();
+    const actual = new SplitRecord();
+    for (const record of [expected, actual]) {
+      record.reset();
+      if (t.seed[0] === 0) {
+        // a record a little below this node's best: seed it from a scan of feature 4 alone
+        scanNumeric(Float64Array.from(parent), null, 4 * STRIDE, 4, t.nBins, false, node, c, record);
+        record.scoreNum *= 0.999;
+      }
+    }
+    for (const f of t.a === t.b ? [t.a] : [t.a, t.b]) {
+      scanNumeric(jsParent, t.sibling ? jsSmall : null, f * STRIDE, f, t.nBins, false, node, c, expected);
+    }
+    const lanes = wasm.pairScan(0, t.sibling ? 1 : -1, t.a, t.b, t.nBins, node, c, actual.scoreNum, actual.scoreDen);
+    keepPair(actual, t.a, t.b, lanes, node, c);
+    assert.ok(expected.feature >= 0, `case ${i}: the test needs a split to compare`);
+    assert.deepEqual(actual, expected, `case ${i}: the best split`);
+    assert.deepEqual(parent, jsParent, `case ${i}: the histograms after the scan`);
+  }
 });
 
 test("clear zeroes only the features asked for, and slots do not overlap, in both builders", () => {
