@@ -135,7 +135,10 @@ function wasmLayout(nSamples: number, nFeatures: number, stride: number): WasmLa
   const ordered = rows + 4 * nSamples;
   const gradients = ordered + 4 * nSamples;
   const pairResult = align(gradients + 4 * nSamples, 16);
-  const firstSlot = align(pairResult + PAIR_RESULT_LENGTH * Float64Array.BYTES_PER_ELEMENT, 16);
+  // Slots start on a 4 KiB page, so a feature's histogram (256 bins × 16 bytes) is one page, not
+  // two halves: hardware prefetchers stop at page ends, and the larger child's scan streams its
+  // parent's histograms from memory (fits 4 % faster, bench/README.md).
+  const firstSlot = align(pairResult + PAIR_RESULT_LENGTH * Float64Array.BYTES_PER_ELEMENT, 4096);
   return { rows, ordered, gradients, pairResult, firstSlot, slotBytes, initialPages: Math.ceil((firstSlot + 4 * slotBytes) / PAGE_BYTES) };
 }
 
