@@ -3,6 +3,7 @@
  * wabt (a devDependency: nothing assembles at run time), each into a TS file holding it as base64:
  *   src/model/tree-walk.wat    → src/model/generated/tree-walk-wasm.ts      (the predictor's tree walk)
  *   trainer/gbdt/histogram.wat → trainer/gbdt/generated/histogram-wasm.ts (the trainer's histogram kernels)
+ *   trainer/gbdt/radix-sort.wat → trainer/gbdt/generated/radix-sort-wasm.ts (the binning's argsort)
  *
  *   npm run gen:wasm             rewrite the generated files
  *   npm run gen:wasm -- --check  exit 1 when a committed file is stale
@@ -28,6 +29,7 @@ export interface WasmSource {
 export const WASM_SOURCES: readonly WasmSource[] = [
   { wat: "src/model/tree-walk.wat", generated: "src/model/generated/tree-walk-wasm.ts", name: "TREE_WALK_WASM", what: "The tree walk" },
   { wat: "trainer/gbdt/histogram.wat", generated: "trainer/gbdt/generated/histogram-wasm.ts", name: "HISTOGRAM_WASM", what: "The histogram kernels" },
+  { wat: "trainer/gbdt/radix-sort.wat", generated: "trainer/gbdt/generated/radix-sort-wasm.ts", name: "RADIX_SORT_WASM", what: "The binning's radix argsort" },
 ];
 
 /** The generated module's text for a WAT source. */

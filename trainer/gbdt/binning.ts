@@ -15,6 +15,7 @@
 import { ViralityError } from "../../src/errors.js";
 import type { FeatureMatrix } from "../../src/model/trees.js";
 import { matrixStrides } from "../../src/model/trees.js";
+import { RadixSorter } from "./radix-sort.js";
 import { Rng } from "./rng.js";
 
 /** sklearn's ALMOST_INF: numeric thresholds are clipped to it. */
@@ -147,7 +148,7 @@ export function binClaimedColumns(job: BinningJob): void {
   const data = x.data;
   const m = sampleRows.length;
   const nTrain = trainRows.length;
-  let scratch: { column: Float64Array; positions: Uint32Array; sorted: Float64Array; sorter: RadixSorter } | null = null;
+  let scratch: { positions: Uint32Array; sorted: Float64Array; sorter: RadixSorter } | null = null;
   for (let f = Atomics.add(job.next, 0, 1); f < x.nCols; f = Atomics.add(job.next, 0, 1)) {
     const colBase = f * colStride;
     const out = bins.subarray(f * nTrain, (f + 1) * nTrain);
@@ -156,8 +157,9 @@ export function binClaimedColumns(job: BinningJob): void {
       binCategoricalColumn(known, maxBins, data, rowStride, colBase, trainRows, out);
       continue;
     }
-    scratch ??= { column: new Float64Array(m), positions: new Uint32Array(m), sorted: new Float64Array(m), sorter: new RadixSorter(m) };
-    const { column, positions, sorted, sorter } = scratch;
+    scratch ??= { positions: new Uint32Array(m), sorted: new Float64Array(m), sorter: new RadixSorter(m) };
+    const { positions, sorted, sorter } = scratch;
+    const column = sorter.values;
     let k = 0;
     for (let i = 0; i < m; i++) {
       const v = data[sampleRows[i] * rowStride + colBase];
@@ -168,7 +170,7 @@ export function binClaimedColumns(job: BinningJob): void {
       }
     }
     const values = column.subarray(0, k);
-    const order = sorter.argsort(values);
+    const order = sorter.argsort(k);
     if (order === null) {
       values.sort();
       sorted.set(values);
@@ -221,74 +223,6 @@ export function fitBinMapper(
   const job = prepareBinning(x, trainRows, allRows, options, trainBins, false);
   binClaimedColumns(job);
   return finishBinning(job);
-}
-
-/**
- * LSD radix argsort of values that are all exactly representable as float32 (always the case for
- * Float32Array input): three passes over 32-bit order-preserving keys. Several times faster than
- * Float64Array.prototype.sort on a 10k-row column.
- */
-class RadixSorter {
-  private readonly keys: Uint32Array;
-  private readonly keysTmp: Uint32Array;
-  private readonly order: Uint32Array;
-  private readonly orderTmp: Uint32Array;
-  private readonly counts = new Uint32Array(2048 * 3);
-  private readonly f32 = new Float32Array(1);
-  private readonly u32 = new Uint32Array(this.f32.buffer);
-
-  constructor(capacity: number) {
-    this.keys = new Uint32Array(capacity);
-    this.keysTmp = new Uint32Array(capacity);
-    this.order = new Uint32Array(capacity);
-    this.orderTmp = new Uint32Array(capacity);
-  }
-
-  /** Indices of `values` in ascending order, or null when some value is not a float32. */
-  argsort(values: Float64Array): Uint32Array | null {
-    const n = values.length;
-    const { f32, u32, counts } = this;
-    let keys = this.keys;
-    let order = this.order;
-    counts.fill(0);
-    for (let i = 0; i < n; i++) {
-      const v = values[i];
-      f32[0] = v;
-      if (f32[0] !== v) return null;
-      const bits = u32[0];
-      const key = (bits & 0x8000_0000) !== 0 ? ~bits >>> 0 : (bits | 0x8000_0000) >>> 0;
-      keys[i] = key;
-      order[i] = i;
-      counts[key & 0x7ff]++;
-      counts[2048 + ((key >>> 11) & 0x7ff)]++;
-      counts[4096 + (key >>> 22)]++;
-    }
-    let keysOut = this.keysTmp;
-    let orderOut = this.orderTmp;
-    for (let pass = 0; pass < 3; pass++) {
-      const shift = pass * 11;
-      const base = pass * 2048;
-      const size = pass === 2 ? 1024 : 2048;
-      let sum = 0;
-      let skip = false;
-      for (let d = 0; d < size; d++) {
-        const c = counts[base + d];
-        if (c === n) skip = true;
-        counts[base + d] = sum;
-        sum += c;
-      }
-      if (skip) continue; // every key has the same digit: this pass would not move anything
-      for (let i = 0; i < n; i++) {
-        const key = keys[i];
-        const slot = counts[base + ((key >>> shift) & 0x7ff)]++;
-        keysOut[slot] = key;
-        orderOut[slot] = order[i];
-      }
-      [keys, keysOut] = [keysOut, keys];
-      [order, orderOut] = [orderOut, order];
-    }
-    return order.subarray(0, n);
-  }
 }
 
 function pick(rows: Uint32Array, positions: Uint32Array): Uint32Array {
