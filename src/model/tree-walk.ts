@@ -12,16 +12,15 @@
  * Each ensemble gets its own instance (its own memory: the records, and room for one row and the
  * stops); a walk copies the row in, so it is not reentrant, and JS never runs two at once in a thread.
  */
-import { Buffer } from "node:buffer";
 import { TREE_WALK_WASM } from "./generated/tree-walk-wasm.js";
 import type { TreeEnsemble } from "./trees.js";
+import { fixedMemory, WasmModule } from "./wasm-module.js";
 
 /** In a record's first word: the column (low bits), missing values go left (bit 30), a numeric split to take (bit 31). */
 const COLUMN_BITS = 0x3fffffff;
 const MISSING_LEFT = 1 << 30;
 const STEP = 1 << 31;
 const RECORD_BYTES = 16;
-const PAGE_BYTES = 65_536;
 
 type WalkExport = (roots: number, trees: number, records: number, row: number, out: number) => void;
 
@@ -29,7 +28,7 @@ function isWalkExport(value: unknown): value is WalkExport {
   return typeof value === "function" && value.length === 5;
 }
 
-let compiled: WebAssembly.Module | null = null;
+const MODULE = new WasmModule("tree walk", TREE_WALK_WASM);
 
 export class TreeWalk {
   /** The ensemble's node each record stands for. */
@@ -53,15 +52,8 @@ export class TreeWalk {
     const roots = row + 8 * columns;
     const out = roots + 4 * trees;
     const bytes = out + 4 * trees;
-    compiled ??= new WebAssembly.Module(Buffer.from(TREE_WALK_WASM, "base64"));
-    // created at its full size, never grown: growing detaches the old ArrayBuffer, and after one
-    // detached ArrayBuffer V8 checks every typed-array access of the process for it (the trainer's
-    // split scans ran ~30 % slower after the first prediction when this memory grew)
-    const memory = new WebAssembly.Memory({ initial: Math.max(1, Math.ceil(bytes / PAGE_BYTES)) });
-    const instance = new WebAssembly.Instance(compiled, { walk: { memory } });
-    const walk = instance.exports["walk"];
-    if (!isWalkExport(walk)) throw new Error("the tree walk's WebAssembly module lacks its walk export");
-    this.#walk = walk;
+    const memory = fixedMemory(bytes);
+    this.#walk = MODULE.instantiate("walk", memory)("walk", isWalkExport);
     this.#offsets = { roots, records, row, out };
     this.#row = new Float64Array(memory.buffer, row, columns);
     this.stops = new Int32Array(memory.buffer, out, trees);

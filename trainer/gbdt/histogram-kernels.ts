@@ -11,17 +11,16 @@
  * task: a node's row count, against its rows × features of additions), and its histogram slots,
  * which the split scans read in place. The memory is shared, although no other thread uses it: a
  * shared memory grows without detaching its old buffer (growing an unshared one would switch V8 to
- * checking every typed-array access of the process, see src/model/tree-walk.ts), and the slots grow
+ * checking every typed-array access of the process, see src/model/wasm-module.ts), and the slots grow
  * with the tree. Zeroing is memory.fill: TypedArray fill on a SharedArrayBuffer ran at a sixth of the
  * speed.
  */
-import { Buffer } from "node:buffer";
+import { WASM_PAGE_BYTES, WasmModule } from "../../src/model/wasm-module.js";
 import { HISTOGRAM_WASM } from "./generated/histogram-wasm.js";
 import { accumulateAllGradients, accumulateIndexed, clearHistograms } from "./histogram.js";
 import type { NodeStats, SplitConstraints } from "./splitter.js";
 import { VALUE_EPS } from "./splitter.js";
 
-const PAGE_BYTES = 65_536;
 /** 4 GiB of address space, reserved, not committed: the slots grow into it. */
 const MAX_PAGES = 65_536;
 
@@ -44,12 +43,6 @@ type ScanPairKernel = (
   seedDen: number,
   out: number,
 ) => void;
-
-function exported<T>(exports: Record<string, unknown>, name: string, is: (value: unknown) => value is T): T {
-  const value = exports[name];
-  if (!is(value)) throw new Error(`the histogram kernels' WebAssembly module lacks its ${name} export`);
-  return value;
-}
 
 const isZero = (value: unknown): value is Zero => typeof value === "function" && value.length === 2;
 const isAccIndexed = (value: unknown): value is AccIndexed => typeof value === "function" && value.length === 9;
@@ -79,7 +72,7 @@ export type PairScan = (
   seedDen: number,
 ) => Float64Array;
 
-let compiled: WebAssembly.Module | null = null;
+const MODULE = new WasmModule("histogram kernels", HISTOGRAM_WASM);
 
 function align(bytes: number, to: number): number {
   return Math.ceil(bytes / to) * to;
@@ -139,7 +132,7 @@ function wasmLayout(nSamples: number, nFeatures: number, stride: number): WasmLa
   // two halves: hardware prefetchers stop at page ends, and the larger child's scan streams its
   // parent's histograms from memory (fits 4 % faster, bench/README.md).
   const firstSlot = align(pairResult + PAIR_RESULT_LENGTH * Float64Array.BYTES_PER_ELEMENT, 4096);
-  return { rows, ordered, gradients, pairResult, firstSlot, slotBytes, initialPages: Math.ceil((firstSlot + 4 * slotBytes) / PAGE_BYTES) };
+  return { rows, ordered, gradients, pairResult, firstSlot, slotBytes, initialPages: Math.ceil((firstSlot + 4 * slotBytes) / WASM_PAGE_BYTES) };
 }
 
 export class WasmHistograms implements HistogramBuilder {
@@ -167,7 +160,7 @@ export class WasmHistograms implements HistogramBuilder {
   /** Whether the bins, the node scratch and `maxSlots` slots fit a WebAssembly memory (4 GiB). */
   static fits(nSamples: number, nFeatures: number, stride: number, maxSlots: number): boolean {
     const layout = wasmLayout(nSamples, nFeatures, stride);
-    return layout.firstSlot + maxSlots * layout.slotBytes <= MAX_PAGES * PAGE_BYTES;
+    return layout.firstSlot + maxSlots * layout.slotBytes <= MAX_PAGES * WASM_PAGE_BYTES;
   }
 
   constructor(nSamples: number, nFeatures: number, stride: number) {
@@ -178,12 +171,11 @@ export class WasmHistograms implements HistogramBuilder {
     this.#slotBytes = layout.slotBytes;
     this.#nextSlot = layout.firstSlot;
     this.#memory = new WebAssembly.Memory({ initial: layout.initialPages, maximum: MAX_PAGES, shared: true });
-    compiled ??= new WebAssembly.Module(Buffer.from(HISTOGRAM_WASM, "base64"));
-    const { exports } = new WebAssembly.Instance(compiled, { hist: { memory: this.#memory } });
-    this.#zero = exported(exports, "zero", isZero);
-    this.#accIndexed = exported(exports, "accIndexed", isAccIndexed);
-    this.#accAll = exported(exports, "accAll", isAccAll);
-    this.#scanPair = exported(exports, "scanPair", isScanPair);
+    const exported = MODULE.instantiate("hist", this.#memory);
+    this.#zero = exported("zero", isZero);
+    this.#accIndexed = exported("accIndexed", isAccIndexed);
+    this.#accAll = exported("accAll", isAccAll);
+    this.#scanPair = exported("scanPair", isScanPair);
     const buffer = this.#memory.buffer;
     this.#bins = new Uint8Array(buffer, 0, nSamples * nFeatures);
     this.#rows = new Uint32Array(buffer, layout.rows, nSamples);
@@ -218,7 +210,7 @@ export class WasmHistograms implements HistogramBuilder {
     const offset = this.#nextSlot;
     const end = offset + this.#slotBytes;
     const have = this.#memory.buffer.byteLength;
-    if (end > have) this.#memory.grow(Math.ceil((end - have) / PAGE_BYTES));
+    if (end > have) this.#memory.grow(Math.ceil((end - have) / WASM_PAGE_BYTES));
     this.#nextSlot = end;
     this.#offsets.push(offset);
     return new Float64Array(this.#memory.buffer, offset, this.#slotBytes / Float64Array.BYTES_PER_ELEMENT);

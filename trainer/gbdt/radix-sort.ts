@@ -5,12 +5,11 @@
  * scatter loop was most of a fit's binning (bench/README.md, gbdt-vs-sklearn, session 16).
  *
  * One sorter per thread and binning job: the caller writes a column's values into `values` (in the
- * sorter's own memory, sized once for `capacity` values and never grown) and sorts a prefix.
+ * sorter's own memory, sized once for `capacity` values, see fixedMemory) and sorts a prefix.
  */
-import { Buffer } from "node:buffer";
+import { fixedMemory, WasmModule } from "../../src/model/wasm-module.js";
 import { RADIX_SORT_WASM } from "./generated/radix-sort-wasm.js";
 
-const PAGE_BYTES = 65_536;
 /** Three passes' digit counts: 2048, 2048 and 1024 used, 3 × 2048 u32 reserved. */
 const COUNTS_BYTES = 3 * 2048 * 4;
 
@@ -18,12 +17,12 @@ type Argsort = (n: number, values: number, keys: number, keysTmp: number, order:
 
 const isArgsort = (value: unknown): value is Argsort => typeof value === "function" && value.length === 7;
 
-let compiled: WebAssembly.Module | null = null;
+const MODULE = new WasmModule("radix sort", RADIX_SORT_WASM);
 
 export class RadixSorter {
   /** Where the caller puts the values to sort. */
   readonly values: Float64Array;
-  readonly #memory: WebAssembly.Memory;
+  readonly #buffer: ArrayBufferLike;
   readonly #argsort: Argsort;
   readonly #keys: number;
   readonly #keysTmp: number;
@@ -39,14 +38,10 @@ export class RadixSorter {
     this.#order = this.#keysTmp + 4 * capacity;
     this.#orderTmp = this.#order + 4 * capacity;
     this.#counts = this.#orderTmp + 4 * capacity;
-    const pages = Math.max(1, Math.ceil((this.#counts + COUNTS_BYTES) / PAGE_BYTES));
-    this.#memory = new WebAssembly.Memory({ initial: pages, maximum: pages });
-    compiled ??= new WebAssembly.Module(Buffer.from(RADIX_SORT_WASM, "base64"));
-    const { exports } = new WebAssembly.Instance(compiled, { sort: { memory: this.#memory } });
-    const argsort = exports["argsort"];
-    if (!isArgsort(argsort)) throw new Error("the radix sort's WebAssembly module lacks its argsort export");
-    this.#argsort = argsort;
-    this.values = new Float64Array(this.#memory.buffer, 0, capacity);
+    const memory = fixedMemory(this.#counts + COUNTS_BYTES);
+    this.#argsort = MODULE.instantiate("sort", memory)("argsort", isArgsort);
+    this.#buffer = memory.buffer;
+    this.values = new Float64Array(this.#buffer, 0, capacity);
   }
 
   /**
@@ -56,6 +51,6 @@ export class RadixSorter {
   argsort(n: number): Uint32Array | null {
     if (!Number.isInteger(n) || n < 0 || n > this.capacity) throw new RangeError(`cannot sort ${n} values in a sorter of ${this.capacity}`);
     const at = this.#argsort(n, 0, this.#keys, this.#keysTmp, this.#order, this.#orderTmp, this.#counts);
-    return at < 0 ? null : new Uint32Array(this.#memory.buffer, at, n);
+    return at < 0 ? null : new Uint32Array(this.#buffer, at, n);
   }
 }
