@@ -75,10 +75,10 @@
       (block $rows_done (loop $each_row
         (br_if $rows_done (i32.ge_u (local.get $i) (local.get $count)))
         (local.set $row (i32.load (i32.add (local.get $rows) (i32.shl (local.get $i) (i32.const 2)))))
-        (local.set $k (i32.add (local.get $h0) (i32.shl (i32.load8_u (i32.add (local.get $c0) (local.get $row))) (i32.const 4))))
-        (f64.store (local.get $k) (f64.add (f64.load (local.get $k))
+        (local.set $g (f64x2.replace_lane 0 (v128.const f64x2 0 1)
           (f64.promote_f32 (f32.load (i32.add (local.get $ordered) (i32.shl (local.get $i) (i32.const 2)))))))
-        (f64.store offset=8 (local.get $k) (f64.add (f64.load offset=8 (local.get $k)) (f64.const 1)))
+        (local.set $k (i32.add (local.get $h0) (i32.shl (i32.load8_u (i32.add (local.get $c0) (local.get $row))) (i32.const 4))))
+        (v128.store (local.get $k) (f64x2.add (v128.load (local.get $k)) (local.get $g)))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $each_row)))
       (local.set $f (i32.add (local.get $f) (i32.const 1)))
@@ -155,7 +155,6 @@
     (local $num v128) (local $den v128) (local $better v128)
     (local $Gv v128) (local $Nv v128) (local $l2ev v128) (local $mslv v128)
     (local $bestNum v128) (local $bestDen v128) (local $bestBin v128)
-    (local $binA i32) (local $binB i32)
     ;; The loop's constant vectors go through memory ($out, written at the end): V8 would otherwise
     ;; splat them again at every use inside the loop, four more vector operations per bin.
     (v128.store offset=0 (local.get $out) (f64x2.splat (local.get $G)))
